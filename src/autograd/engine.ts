@@ -1,0 +1,124 @@
+import { AutogradError, ShapeError, fmtShape } from '../core/errors.js';
+import { shapesEqual } from '../core/shape.js';
+import { ones } from '../tensor/creation.js';
+import { setGradEnabled, type Node } from '../tensor/tape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { add } from '../ops/elementwise.js';
+import { clone } from '../ops/shape.js';
+import { to } from '../ops/cast.js';
+import { add_ } from '../ops/inplace.js';
+
+/** Options of backward(). */
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again (default false: it is freed as it goes). */
+  retainGraph?: boolean;
+}
+
+/** Orders the nodes reachable from `root` so that each comes after every node that feeds it a gradient. */
+function topoOrder(root: Node): Node[] {
+  const order: Node[] = [];
+  const seen = new Set<Node>([root]);
+  const stack: [Node, number][] = [[root, 0]];
+  // Iterative DFS: deep graphs (long training-step chains) must not overflow the JS stack.
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const [node, i] = top;
+    if (i < node.inputs.length) {
+      top[1]++;
+      const next = node.inputs[i]!.gradFn;
+      if (next && !seen.has(next)) {
+        seen.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      order.push(node);
+      stack.pop();
+    }
+  }
+  return order.reverse();
+}
+
+/** Adds a gradient into a leaf's .grad, as a fresh tensor the first time so no two leaves share one. */
+function accumulate(leaf: Tensor, g: Tensor): void {
+  const gg = g.dtype === leaf.dtype ? g : to(g, leaf.dtype);
+  if (leaf.grad === null) leaf.grad = clone(gg);
+  else if (shapesEqual(leaf.grad.shape, gg.shape)) add_(leaf.grad, gg);
+  else leaf.grad = add(leaf.grad, gg);
+}
+
+/**
+ * Backpropagates from `root`: computes d(root)/d(leaf) for every leaf that
+ * requires a gradient and adds it into leaf.grad. `grad` is d(loss)/d(root);
+ * it may be omitted only for one-element roots. The graph is freed as each
+ * node is used unless `retainGraph` is set.
+ */
+export function backward(root: Tensor, grad?: Tensor | null, opts: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new AutogradError(`backward: the tensor of shape ${fmtShape(root.shape)} does not require grad and has no gradFn`);
+  }
+  let seed: Tensor;
+  if (grad == null) {
+    if (root.numel() !== 1) {
+      throw new AutogradError(`backward: a gradient can only be created implicitly for a one-element output, got shape ${fmtShape(root.shape)}; pass one, e.g. y.backward(tg.onesLike(y))`);
+    }
+    seed = ones(root.shape, { dtype: root.dtype });
+  } else {
+    if (!shapesEqual(grad.shape, root.shape)) {
+      throw new ShapeError(`backward: gradient of shape ${fmtShape(grad.shape)} does not match the output's shape ${fmtShape(root.shape)}`);
+    }
+    seed = grad;
+  }
+  const prev = setGradEnabled(false);
+  try {
+    if (!root.gradFn) {
+      accumulate(root, seed);
+      return;
+    }
+    const order = topoOrder(root.gradFn);
+    const grads = new Map<Node, Tensor>([[root.gradFn, seed]]);
+    for (const node of order) {
+      const g = grads.get(node);
+      grads.delete(node);
+      if (node.released) {
+        throw new AutogradError(
+          `backward: trying to backward through the graph a second time (at ${node.name}); its saved values were freed after the first backward. ` +
+            'Pass {retainGraph: true} to the first backward if you need to do this.',
+        );
+      }
+      if (!g) continue;
+      if (node.retained) node.retained.grad = node.retained.grad ? add(node.retained.grad, g) : g;
+      node.checkSaved();
+      const inputGrads = node.backwardFn!(g, node.needs);
+      const inputs = node.inputs;
+      if (!opts.retainGraph) node.release();
+      for (let i = 0; i < inputs.length; i++) {
+        const gi = inputGrads[i];
+        const input = inputs[i]!;
+        if (!gi || !node.needs[i]) continue;
+        if (!shapesEqual(gi.shape, input.shape)) {
+          throw new ShapeError(`backward: ${node.name} returned a gradient of shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(input.shape)}`);
+        }
+        const fn = input.gradFn;
+        if (fn) {
+          const have = grads.get(fn);
+          grads.set(fn, have ? add(have, gi) : gi);
+        } else if (input.requiresGrad) {
+          accumulate(input, gi);
+        }
+      }
+    }
+  } finally {
+    setGradEnabled(prev);
+  }
+}
+
+declare module '../tensor/tensor.js' {
+  interface Tensor {
+    /** Backpropagates from this tensor into the .grad of every leaf that requires it. */
+    backward(grad?: Tensor | null, opts?: BackwardOptions): void;
+  }
+}
+
+(Tensor.prototype as unknown as { backward: (this: Tensor, g?: Tensor | null, o?: BackwardOptions) => void }).backward = function (g, o) {
+  backward(this, g, o);
+};

@@ -1,0 +1,3 @@
+export { backward, type BackwardOptions } from './engine.js';
+export { Function, FunctionCtx, type FunctionArg, type FunctionClass } from './function.js';
+export { gradcheck, type GradcheckOptions } from './gradcheck.js';

@@ -1,0 +1,94 @@
+import type { DType, Storage } from '../core/dtype.js';
+
+/**
+ * A strided window onto storage: element (i0, i1, ...) lives at
+ * `data[offset + i0*strides[0] + i1*strides[1] + ...]`. Transpose, slice and
+ * broadcast (stride 0) are all views, so kernels never need a copy to read them.
+ */
+export interface View {
+  readonly data: Storage;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Elementwise ops of one input. `alpha`/`beta` are the parameters of the parametric ones. */
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sign' | 'reciprocal' | 'square'
+  | 'sin' | 'cos' | 'log1p' | 'expm1' | 'floor' | 'ceil' | 'round' | 'not'
+  | 'relu' | 'sigmoid' | 'tanh'
+  | 'leakyRelu' // alpha: negative slope
+  | 'elu' // alpha
+  | 'powScalar' // alpha: exponent
+  | 'clamp'; // alpha: min, beta: max (NaN for none)
+
+/** Elementwise ops of two (broadcast) inputs; comparisons and logic write bool. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or';
+
+/** Reductions over a set of dims. */
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+
+/** Geometry of a 2-d convolution; x is [N, C, H, W], w is [O, C/groups, KH, KW]. */
+export interface Conv2dParams {
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+}
+
+/** Geometry of 2-d pooling over [N, C, H, W]. */
+export interface Pool2dParams {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  /** avgPool only: count padded zeros in the divisor (PyTorch's default, true). */
+  readonly countIncludePad: boolean;
+}
+
+/**
+ * The contract every compute backend meets. Storage is always a plain typed
+ * array owned by the garbage collector, so tensors move freely between
+ * backends and nobody calls dispose. Kernels read strided views and write
+ * into `out` (allocated by the caller, usually contiguous). A backend never
+ * sees a Tensor, never records gradients, and never allocates for the caller.
+ *
+ * Invariants callers guarantee: binary/where inputs are already broadcast to
+ * `out.shape` (stride 0 on broadcast dims); kernels with 4-d image tensors get
+ * contiguous [N, C, H, W] views; `out` never overlaps an input unless it is
+ * exactly the same view (in-place unary/binary).
+ */
+export interface Backend {
+  readonly name: string;
+
+  /** Copies (and casts) a strided view into another view of the same shape. */
+  copy(src: View, out: View): void;
+  /** Sets every element of the view. */
+  fill(out: View, value: number): void;
+  unary(op: UnaryOp, x: View, out: View, alpha?: number, beta?: number): void;
+  binary(op: BinaryOp, a: View, b: View, out: View): void;
+  /** out = cond ? a : b; cond is bool. */
+  where(cond: View, a: View, b: View, out: View): void;
+  /** Reduces x over `dims`; out has x's rank with those dims of size 1. */
+  reduce(op: ReduceOp, x: View, dims: readonly number[], out: View): void;
+  /** Index (int32) of the max/min along `dim`; out has x's rank with that dim of size 1. First index wins ties. */
+  argReduce(op: 'argmax' | 'argmin', x: View, dim: number, out: View): void;
+  /** Batched matrix product: a [B,M,K] @ b [B,K,N] -> out [B,M,N] (out contiguous, a/b any strides). */
+  matmul(a: View, b: View, out: View): void;
+  conv2d(x: View, w: View, out: View, p: Conv2dParams): void;
+  /** Gradient of conv2d with respect to its input: gx (zeroed by the kernel) from gy and w. */
+  conv2dBackwardInput(gy: View, w: View, gx: View, p: Conv2dParams): void;
+  /** Gradient of conv2d with respect to its weight: gw (overwritten) from x and gy. */
+  conv2dBackwardWeight(x: View, gy: View, gw: View, p: Conv2dParams): void;
+  /** Max pooling; `argmax` (int32, same shape as out) receives the flat h*W+w index of each max in its plane. */
+  maxPool2d(x: View, out: View, argmax: View, p: Pool2dParams): void;
+  maxPool2dBackward(gy: View, argmax: View, gx: View, p: Pool2dParams): void;
+  avgPool2d(x: View, out: View, p: Pool2dParams): void;
+  avgPool2dBackward(gy: View, gx: View, p: Pool2dParams): void;
+  /** out[..i..] = x[..index[..i..]..] along `dim` (index int32, same shape as out). */
+  gather(x: View, dim: number, index: View, out: View): void;
+  /** out[..index[..i..]..] += src[..i..] along `dim` (index int32, same shape as src). */
+  scatterAdd(out: View, dim: number, index: View, src: View): void;
+}

@@ -1,0 +1,51 @@
+/** Element types a tensor can hold. `bool` is stored one byte per element. */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+/** The typed array that backs each dtype. */
+export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** Maps a dtype to its typed-array type. */
+export interface StorageOf {
+  float32: Float32Array;
+  float64: Float64Array;
+  int32: Int32Array;
+  bool: Uint8Array;
+}
+
+/** All dtypes, in promotion order (lowest first). */
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
+
+/** Allocates zero-filled storage of `size` elements for `dtype`. */
+export function allocStorage<D extends DType>(dtype: D, size: number): StorageOf[D] {
+  switch (dtype) {
+    case 'float32': return new Float32Array(size) as StorageOf[D];
+    case 'float64': return new Float64Array(size) as StorageOf[D];
+    case 'int32': return new Int32Array(size) as StorageOf[D];
+    case 'bool': return new Uint8Array(size) as StorageOf[D];
+  }
+  throw new TypeError(`unknown dtype ${String(dtype)}`);
+}
+
+/** The dtype that a given typed array stores. */
+export function dtypeOfStorage(s: Storage): DType {
+  if (s instanceof Float32Array) return 'float32';
+  if (s instanceof Float64Array) return 'float64';
+  if (s instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+/** True for float32 and float64. */
+export function isFloat(d: DType): boolean {
+  return d === 'float32' || d === 'float64';
+}
+
+/** PyTorch-style type promotion of two tensor dtypes. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b;
+}
+
+/** Validates a user-given dtype name. */
+export function checkDType(d: unknown, op: string): DType {
+  if (d === 'float32' || d === 'float64' || d === 'int32' || d === 'bool') return d;
+  throw new TypeError(`${op}: unknown dtype ${JSON.stringify(d)}; expected float32, float64, int32 or bool`);
+}

@@ -1,0 +1,11 @@
+// Loading this module attaches every op as a Tensor method.
+export { type TensorLike } from './util.js';
+export * from './cast.js';
+export * from './broadcast.js';
+export * from './shape.js';
+export * from './elementwise.js';
+export * from './reduce.js';
+export * from './matmul.js';
+export * from './conv.js';
+export * from './indexing.js';
+export * from './inplace.js';

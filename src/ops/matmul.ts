@@ -1,0 +1,95 @@
+import { DTypeError, ShapeError, fmtShape } from '../core/errors.js';
+import { broadcastShapes, numel } from '../core/shape.js';
+import { isFloat } from '../core/dtype.js';
+import { record } from '../tensor/tape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { sumTo } from './broadcast.js';
+import { add } from './elementwise.js';
+import { reshape, transpose, unsqueeze, squeeze } from './shape.js';
+import { be, broadcastView, contiguousRaw, defineMethods, empty } from './util.js';
+
+/**
+ * Views a [...batch, R, C] tensor broadcast to `batch` as [B, R, C] without
+ * copying when the batch dims collapse into one stride, else as a copy.
+ */
+function as3d(x: Tensor, batch: readonly number[]): Tensor {
+  const [r, c] = x.shape.slice(-2) as [number, number];
+  const b = broadcastView(x, [...batch, r, c]);
+  const bs = b.strides.slice(0, batch.length);
+  // Batch dims collapse when each stride is the next one times its size (ignoring size-1 dims).
+  let ok = true;
+  let stride: number | null = null;
+  for (let d = batch.length - 1; d >= 0; d--) {
+    if (batch[d] === 1) continue;
+    if (stride !== null && bs[d] !== stride) ok = false;
+    stride = bs[d]! * batch[d]!;
+  }
+  const B = numel(batch);
+  if (ok) {
+    let inner = 0;
+    for (let d = batch.length - 1; d >= 0; d--) if (batch[d] !== 1) { inner = bs[d]!; break; }
+    return b._view([B, r, c], [inner, b.strides[batch.length]!, b.strides[batch.length + 1]!], b.offset);
+  }
+  return contiguousRaw(b)._view([B, r, c], [r * c, c, 1], 0);
+}
+
+/**
+ * Matrix product with PyTorch's rules: 1-d operands gain and lose a dim,
+ * batch dims broadcast. Both operands must share a float dtype.
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both operands need at least 1 dim, got ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`);
+  if (a.dtype !== b.dtype) throw new DTypeError(`matmul: dtypes differ: ${a.dtype} @ ${b.dtype}; convert one with .to()`);
+  if (!isFloat(a.dtype)) throw new DTypeError(`matmul: expected float32 or float64 operands, got ${a.dtype}`);
+  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  const [k2, n] = b.shape.slice(-2) as [number, number];
+  if (k !== k2) {
+    throw new ShapeError(`matmul: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}: inner dimensions ${k} and ${k2} differ`);
+  }
+  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = empty([numel(batch), m, n], a.dtype);
+  be().matmul(as3d(a, batch), as3d(b, batch), out);
+  const result = out._view([...batch, m, n], batchStrides(batch, m, n), 0);
+  return record('matmul', result, [a, b], (g, need) => [
+    need[0] ? sumTo(matmul(g, transpose(b, -1, -2)), a.shape) : null,
+    need[1] ? sumTo(matmul(transpose(a, -1, -2), g), b.shape) : null,
+  ], [a, b]);
+}
+
+function batchStrides(batch: readonly number[], m: number, n: number): number[] {
+  const strides = [n, 1];
+  let s = m * n;
+  for (let d = batch.length - 1; d >= 0; d--) {
+    strides.unshift(s);
+    s *= batch[d]!;
+  }
+  return strides;
+}
+
+/** Batched matrix product of two 3-d tensors [B,M,K] @ [B,K,N]. */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3) throw new ShapeError(`bmm: expected 3-d tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.shape[0] !== b.shape[0]) throw new ShapeError(`bmm: batch sizes differ: ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return matmul(a, b);
+}
+
+/** x @ wᵀ + b, the affine map of a Linear layer (w is [out, in]). */
+export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
+  if (w.ndim !== 2) throw new ShapeError(`linear: weight must be 2-d [out, in], got ${fmtShape(w.shape)}`);
+  if (x.shape[x.ndim - 1] !== w.shape[1]) {
+    throw new ShapeError(`linear: input ${fmtShape(x.shape)} has ${x.shape[x.ndim - 1]} features but weight ${fmtShape(w.shape)} expects ${w.shape[1]}`);
+  }
+  const y = x.ndim === 2 ? matmul(x, transpose(w, 0, 1)) : reshape(matmul(reshape(x, [-1, w.shape[1]!]), transpose(w, 0, 1)), [...x.shape.slice(0, -1), w.shape[0]!]);
+  return b ? add(y, b) : y;
+}
+
+declare module '../tensor/tensor.js' {
+  interface Tensor {
+    /** Matrix product with broadcasting (PyTorch's @). */
+    matmul(other: Tensor): Tensor;
+  }
+}
+
+defineMethods({ matmul: (a, b: Tensor) => matmul(a, b) });

@@ -1,0 +1,69 @@
+import { allocStorage, promoteTypes, type DType } from '../core/dtype.js';
+import { contiguousStrides, numel } from '../core/shape.js';
+import type { Backend } from '../backend/backend.js';
+import { getBackend } from '../backend/registry.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** A tensor or a plain number standing for a 0-d tensor. */
+export type TensorLike = Tensor | number;
+
+/** The backend the next kernel runs on. */
+export function be(): Backend {
+  return getBackend();
+}
+
+/** A new contiguous tensor for a kernel to write into. */
+export function empty(shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(allocStorage(dtype, numel(shape)), dtype, shape, contiguousStrides(shape), 0);
+}
+
+/** The dtype a plain number takes next to a tensor: the tensor's, unless a fraction meets an integer tensor. */
+export function scalarDType(v: number, like: DType): DType {
+  if ((like === 'int32' || like === 'bool') && !Number.isInteger(v)) return 'float32';
+  return like === 'bool' ? 'int32' : like;
+}
+
+/** Wraps a number as a 0-d tensor. */
+export function scalar(v: number, dtype: DType): Tensor {
+  const t = empty([], dtype);
+  t.data[0] = v;
+  return t;
+}
+
+/** The result dtype of an elementwise op on two operands (numbers adapt to the tensor). */
+export function resultDType(a: TensorLike, b: TensorLike): DType {
+  if (typeof a === 'number' && typeof b === 'number') return 'float32';
+  if (typeof a === 'number') return scalarDType(a, (b as Tensor).dtype);
+  if (typeof b === 'number') return scalarDType(b, a.dtype);
+  return promoteTypes(a.dtype, b.dtype);
+}
+
+/** A stride-0 view of `t` broadcast to `shape` (no checks, no recording). */
+export function broadcastView(t: Tensor, shape: readonly number[]): Tensor {
+  if (t.shape.length === shape.length && t.shape.every((s, i) => s === shape[i])) return t;
+  const lead = shape.length - t.ndim;
+  const strides = shape.map((s, i) => {
+    const d = i - lead;
+    if (d < 0) return 0;
+    return t.shape[d] === 1 && s !== 1 ? 0 : t.strides[d]!;
+  });
+  return t._view(shape, strides, t.offset);
+}
+
+/** `t` itself when contiguous, else a contiguous copy (not recorded). */
+export function contiguousRaw(t: Tensor): Tensor {
+  if (t.isContiguous()) return t;
+  const out = empty(t.shape, t.dtype);
+  be().copy(t, out);
+  return out;
+}
+
+/** Attaches op functions to Tensor.prototype as methods taking `this` first. */
+export function defineMethods(methods: Record<string, (self: Tensor, ...args: never[]) => unknown>): void {
+  const proto = Tensor.prototype as unknown as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(methods)) {
+    proto[name] = function (this: Tensor, ...args: never[]) {
+      return fn(this, ...args);
+    };
+  }
+}
