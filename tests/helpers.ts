@@ -44,3 +44,11 @@ export function withBackend<T>(name: string, fn: () => T): T {
 export function randd(shape: number[], seed = 0): tg.Tensor {
   return tg.randn(shape, { dtype: 'float64', generator: new tg.Generator(seed), requiresGrad: true });
 }
+
+/** The repository root (tests run from dist/tests or dist-NAME/tests). */
+export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+
+/** Folder of the real MNIST / Fashion-MNIST files: $TSGRAD_SHARED_DATA or ../shared/datasets beside the repo. */
+export function sharedDatasets(): string {
+  return process.env['TSGRAD_SHARED_DATA'] ?? new URL('../../../shared/datasets/', import.meta.url).pathname;
+}

@@ -1,45 +1,62 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { UsageError } from './command.js';
+import { COMMANDS } from './commands/index.js';
 
-const HELP = `tsgrad: deep learning in TypeScript
-
-Usage: tsgrad <command> [options]
-
-Options:
-  -h, --help     show this help
-  -v, --version  print the version
-`;
-
-/** Reads the package version from package.json next to the build output. */
+/** Reads the package version from package.json at the package root. */
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-/** Entry point of the `tsgrad` command. */
-export function main(argv: string[]): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.version) {
+function help(): string {
+  const width = Math.max(8, ...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `tsgrad ${version()}: deep learning in TypeScript
+
+Usage: tsgrad <command> [options]      (tsgrad <command> --help for its options)
+
+Commands:
+${lines.join('\n') || '  (none yet)'}
+
+Options:
+  -h, --help     show this help
+  -v, --version  print the version
+`;
+}
+
+/** Entry point of the `tsgrad` command; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '-v' || first === '--version') {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  if (values.help || positionals.length === 0) {
-    process.stdout.write(HELP);
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    process.stdout.write(help());
     return 0;
   }
-  process.stderr.write(`tsgrad: unknown command ${JSON.stringify(positionals[0])}; see tsgrad --help\n`);
-  return 2;
+  const cmd = COMMANDS.find((c) => c.name === first);
+  if (!cmd) {
+    process.stderr.write(`tsgrad: unknown command ${JSON.stringify(first)}; see tsgrad --help\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(cmd.usage.endsWith('\n') ? cmd.usage : cmd.usage + '\n');
+    return 0;
+  }
+  return cmd.run(rest);
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`tsgrad: ${(e as Error).message}\n`);
-  process.exitCode = 2;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error;
+    // Bad input of any kind gets one clear line; unexpected failures keep their stack.
+    const known = err instanceof UsageError || err.name === 'TypeError' || /Error$/.test(err.name);
+    process.stderr.write(`tsgrad: ${known ? err.message : (err.stack ?? String(err))}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);
