@@ -3,6 +3,7 @@
  * `import * as tg from 'tsgrad'`.
  */
 import './backend/ref/index.js';
+import './backend/native/index.js';
 
 export type { DType, Storage } from './core/dtype.js';
 export { TsgradError, ShapeError, DTypeError, IndexError, AutogradError } from './core/errors.js';

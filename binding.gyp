@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "tsgrad_native",
+      "sources": [
+        "native/addon.cc",
+        "native/threadpool.cc",
+        "native/elementwise.cc",
+        "native/gemm.cc",
+        "native/stubs.cc"
+      ],
+      "cflags!": ["-fno-exceptions", "-O2"],
+      "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],
+      "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function"],
+      "libraries": ["-lpthread"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,66 @@
+// Shared types of the tsgrad native kernels: strided views, dtypes, the
+// thread pool and run-time CPU feature selection.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace tg {
+
+enum DType { F32 = 0, F64 = 1, I32 = 2, BOOL = 3 };
+
+constexpr int MAX_DIMS = 16;
+
+// A strided window onto typed-array memory (element units, like the TS View).
+struct View {
+  void* data = nullptr;
+  DType dtype = F32;
+  size_t length = 0;  // elements in the typed array, for bounds checks
+  int nd = 0;
+  int64_t shape[MAX_DIMS] = {0};
+  int64_t strides[MAX_DIMS] = {0};
+  int64_t offset = 0;
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int i = 0; i < nd; i++) n *= shape[i];
+    return n;
+  }
+  template <typename T> T* ptr() const { return static_cast<T*>(data) + offset; }
+};
+
+// ---- thread pool (threadpool.cc) ----
+// Calls fn(ctx, begin, end) on disjoint chunks covering [0, n), using the
+// persistent workers when n >= grain * 2; the caller's thread takes a chunk.
+using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
+void parallel_for(int64_t n, int64_t grain, RangeFn fn, void* ctx);
+// Like parallel_for but exactly `parts` chunks (parts <= num_threads()), chunk i gets tid i.
+using TaskFn = void (*)(void* ctx, int tid, int parts);
+void parallel_tasks(int parts, TaskFn fn, void* ctx);
+int num_threads();
+void set_num_threads(int n);
+// True while running inside a pool task (nested parallelism runs serially).
+bool in_parallel();
+
+template <typename F> void parallel_for_lambda(int64_t n, int64_t grain, F&& f) {
+  parallel_for(
+      n, grain, [](void* c, int64_t b, int64_t e) { (*static_cast<F*>(c))(b, e); }, &f);
+}
+template <typename F> void parallel_tasks_lambda(int parts, F&& f) {
+  parallel_tasks(
+      parts, [](void* c, int t, int p) { (*static_cast<F*>(c))(t, p); }, &f);
+}
+
+// ---- CPU features ----
+bool has_avx2_fma();
+
+}  // namespace tg
+
+// Compile one function body twice: for AVX2+FMA and for the baseline ISA.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define TG_X86 1
+#define TG_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define TG_X86 0
+#define TG_AVX2
+#endif
+#define TG_INLINE inline __attribute__((always_inline))

@@ -1,0 +1,308 @@
+// GEMM: C = (accumulate ? C : 0) + A @ B on strided matrices, BLIS style.
+// Loops: jc (NC columns) > pc (KC depth, B panel packed) > ic (MC rows, A block
+// packed) > jr (NR) > ir (MR) > micro-kernel. Packing reads any strides, so
+// transposed operands cost nothing extra. The micro-kernel keeps an MR x NR
+// tile of C in registers: 6x16 floats or 6x8 doubles = 12 AVX2 accumulators,
+// enough independent FMAs to hide the 4-cycle latency on two FMA pipes.
+// Threads split the output into column (or row) strips of whole micro-tiles;
+// each packs its own panels, so no barrier is needed.
+#include <immintrin.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels.h"
+
+namespace tg {
+namespace {
+
+template <typename T> struct Blocking;
+template <> struct Blocking<float> {
+  static constexpr int MR = 6, NR = 16;
+  static constexpr int64_t MC = 144, KC = 256, NC = 4080;
+};
+template <> struct Blocking<double> {
+  static constexpr int MR = 6, NR = 8;
+  static constexpr int64_t MC = 72, KC = 256, NC = 4080;
+};
+
+// Grows a per-thread, 64-byte aligned scratch buffer.
+struct Scratch {
+  void* p = nullptr;
+  size_t bytes = 0;
+  void* get(size_t n) {
+    if (n > bytes) {
+      std::free(p);
+      p = std::aligned_alloc(64, (n + 63) / 64 * 64);
+      bytes = p ? n : 0;
+    }
+    return p;
+  }
+  ~Scratch() { std::free(p); }
+};
+thread_local Scratch t_packA, t_packB;
+
+// ---- micro-kernels: acc[MR x NR] = packedA (k x MR) * packedB (k x NR), then C (ldc, unit columns) = / += acc ----
+
+template <typename T> void ukr_generic(int64_t K, const T* A, const T* B, T* C, int64_t ldc, bool acc) {
+  constexpr int MR = Blocking<T>::MR, NR = Blocking<T>::NR;
+  T c[MR][NR] = {};
+  for (int64_t k = 0; k < K; k++) {
+    for (int i = 0; i < MR; i++) {
+      const T a = A[k * MR + i];
+      for (int j = 0; j < NR; j++) c[i][j] += a * B[k * NR + j];
+    }
+  }
+  for (int i = 0; i < MR; i++)
+    for (int j = 0; j < NR; j++) C[i * ldc + j] = acc ? C[i * ldc + j] + c[i][j] : c[i][j];
+}
+
+#if TG_X86
+TG_AVX2 void ukr_avx2_f32(int64_t K, const float* A, const float* B, float* C, int64_t ldc, bool acc) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  for (int i = 0; i < 6; i++) _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc), _MM_HINT_T0);
+  for (int64_t k = 0; k < K; k++) {
+    const __m256 b0 = _mm256_load_ps(B), b1 = _mm256_load_ps(B + 8);
+    __m256 a = _mm256_broadcast_ss(A);
+    c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+    a = _mm256_broadcast_ss(A + 1);
+    c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+    a = _mm256_broadcast_ss(A + 2);
+    c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+    a = _mm256_broadcast_ss(A + 3);
+    c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+    a = _mm256_broadcast_ss(A + 4);
+    c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
+    a = _mm256_broadcast_ss(A + 5);
+    c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
+    A += 6;
+    B += 16;
+  }
+  __m256 r[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  for (int i = 0; i < 6; i++) {
+    float* c = C + i * ldc;
+    if (acc) {
+      _mm256_storeu_ps(c, _mm256_add_ps(_mm256_loadu_ps(c), r[2 * i]));
+      _mm256_storeu_ps(c + 8, _mm256_add_ps(_mm256_loadu_ps(c + 8), r[2 * i + 1]));
+    } else {
+      _mm256_storeu_ps(c, r[2 * i]);
+      _mm256_storeu_ps(c + 8, r[2 * i + 1]);
+    }
+  }
+}
+
+TG_AVX2 void ukr_avx2_f64(int64_t K, const double* A, const double* B, double* C, int64_t ldc, bool acc) {
+  __m256d c00 = _mm256_setzero_pd(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256d c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  for (int i = 0; i < 6; i++) _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc), _MM_HINT_T0);
+  for (int64_t k = 0; k < K; k++) {
+    const __m256d b0 = _mm256_load_pd(B), b1 = _mm256_load_pd(B + 4);
+    __m256d a = _mm256_broadcast_sd(A);
+    c00 = _mm256_fmadd_pd(a, b0, c00); c01 = _mm256_fmadd_pd(a, b1, c01);
+    a = _mm256_broadcast_sd(A + 1);
+    c10 = _mm256_fmadd_pd(a, b0, c10); c11 = _mm256_fmadd_pd(a, b1, c11);
+    a = _mm256_broadcast_sd(A + 2);
+    c20 = _mm256_fmadd_pd(a, b0, c20); c21 = _mm256_fmadd_pd(a, b1, c21);
+    a = _mm256_broadcast_sd(A + 3);
+    c30 = _mm256_fmadd_pd(a, b0, c30); c31 = _mm256_fmadd_pd(a, b1, c31);
+    a = _mm256_broadcast_sd(A + 4);
+    c40 = _mm256_fmadd_pd(a, b0, c40); c41 = _mm256_fmadd_pd(a, b1, c41);
+    a = _mm256_broadcast_sd(A + 5);
+    c50 = _mm256_fmadd_pd(a, b0, c50); c51 = _mm256_fmadd_pd(a, b1, c51);
+    A += 6;
+    B += 8;
+  }
+  __m256d r[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  for (int i = 0; i < 6; i++) {
+    double* c = C + i * ldc;
+    if (acc) {
+      _mm256_storeu_pd(c, _mm256_add_pd(_mm256_loadu_pd(c), r[2 * i]));
+      _mm256_storeu_pd(c + 4, _mm256_add_pd(_mm256_loadu_pd(c + 4), r[2 * i + 1]));
+    } else {
+      _mm256_storeu_pd(c, r[2 * i]);
+      _mm256_storeu_pd(c + 4, r[2 * i + 1]);
+    }
+  }
+}
+#endif
+
+template <typename T> using Ukr = void (*)(int64_t, const T*, const T*, T*, int64_t, bool);
+template <typename T> Ukr<T> pick_ukr();
+template <> Ukr<float> pick_ukr<float>() {
+#if TG_X86
+  if (has_avx2_fma()) return ukr_avx2_f32;
+#endif
+  return ukr_generic<float>;
+}
+template <> Ukr<double> pick_ukr<double>() {
+#if TG_X86
+  if (has_avx2_fma()) return ukr_avx2_f64;
+#endif
+  return ukr_generic<double>;
+}
+
+// ---- packing (zero-padded to whole micro-tiles) ----
+
+// A block [mc x kc] -> panels of MR rows, each stored k-major (MR values per k).
+template <typename T> void pack_a(int64_t mc, int64_t kc, const T* A, int64_t rsa, int64_t csa, T* buf) {
+  constexpr int MR = Blocking<T>::MR;
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t mr = mc - ir < MR ? mc - ir : MR;
+    T* dst = buf + ir * kc;
+    const T* src = A + ir * rsa;
+    if (mr == MR && csa == 1) {
+      for (int i = 0; i < MR; i++) {
+        const T* row = src + i * rsa;
+        for (int64_t k = 0; k < kc; k++) dst[k * MR + i] = row[k];
+      }
+    } else {
+      for (int64_t k = 0; k < kc; k++) {
+        for (int64_t i = 0; i < mr; i++) dst[k * MR + i] = src[i * rsa + k * csa];
+        for (int64_t i = mr; i < MR; i++) dst[k * MR + i] = T(0);
+      }
+    }
+  }
+}
+
+// B block [kc x nc] -> panels of NR columns, each stored k-major (NR values per k).
+template <typename T> void pack_b(int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* buf) {
+  constexpr int NR = Blocking<T>::NR;
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t nr = nc - jr < NR ? nc - jr : NR;
+    T* dst = buf + jr * kc;
+    const T* src = B + jr * csb;
+    if (nr == NR && csb == 1) {
+      for (int64_t k = 0; k < kc; k++) std::memcpy(dst + k * NR, src + k * rsb, NR * sizeof(T));
+    } else if (nr == NR && rsb == 1) {
+      for (int64_t j = 0; j < NR; j++) {
+        const T* col = src + j * csb;
+        for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = col[k];
+      }
+    } else {
+      for (int64_t k = 0; k < kc; k++) {
+        for (int64_t j = 0; j < nr; j++) dst[k * NR + j] = src[k * rsb + j * csb];
+        for (int64_t j = nr; j < NR; j++) dst[k * NR + j] = T(0);
+      }
+    }
+  }
+}
+
+// One thread's share: the whole blocked loop nest over an M x N sub-problem.
+template <typename T>
+void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C,
+                 int64_t rsc, int64_t csc, bool accumulate) {
+  using BL = Blocking<T>;
+  constexpr int MR = BL::MR, NR = BL::NR;
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) C[i * rsc + j * csc] = T(0);
+    return;
+  }
+  const Ukr<T> ukr = pick_ukr<T>();
+  const int64_t kcMax = K < BL::KC ? K : BL::KC;
+  const int64_t ncMax = N < BL::NC ? (N + NR - 1) / NR * NR : BL::NC;
+  const int64_t mcMax = M < BL::MC ? (M + MR - 1) / MR * MR : BL::MC;
+  T* bufB = static_cast<T*>(t_packB.get(sizeof(T) * kcMax * ncMax));
+  T* bufA = static_cast<T*>(t_packA.get(sizeof(T) * kcMax * mcMax));
+  alignas(64) T tmp[MR * NR];
+  for (int64_t jc = 0; jc < N; jc += BL::NC) {
+    const int64_t nc = N - jc < BL::NC ? N - jc : BL::NC;
+    for (int64_t pc = 0; pc < K; pc += BL::KC) {
+      const int64_t kc = K - pc < BL::KC ? K - pc : BL::KC;
+      const bool acc = accumulate || pc > 0;
+      pack_b(kc, nc, B + pc * rsb + jc * csb, rsb, csb, bufB);
+      for (int64_t ic = 0; ic < M; ic += BL::MC) {
+        const int64_t mc = M - ic < BL::MC ? M - ic : BL::MC;
+        pack_a(mc, kc, A + ic * rsa + pc * csa, rsa, csa, bufA);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t nr = nc - jr < NR ? nc - jr : NR;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = mc - ir < MR ? mc - ir : MR;
+            T* c = C + (ic + ir) * rsc + (jc + jr) * csc;
+            if (mr == MR && nr == NR && csc == 1) {
+              ukr(kc, bufA + ir * kc, bufB + jr * kc, c, rsc, acc);
+            } else {
+              // Edge or strided tile: compute into a scratch tile, then copy the valid part.
+              ukr(kc, bufA + ir * kc, bufB + jr * kc, tmp, NR, false);
+              for (int64_t i = 0; i < mr; i++)
+                for (int64_t j = 0; j < nr; j++) {
+                  T& dst = c[i * rsc + j * csc];
+                  dst = acc ? dst + tmp[i * NR + j] : tmp[i * NR + j];
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C,
+          int64_t rsc, int64_t csc, bool accumulate, bool serial) {
+  using BL = Blocking<T>;
+  const int threads = num_threads();
+  const double work = double(M) * double(N) * double(K);
+  if (serial || threads <= 1 || in_parallel() || work < 48.0 * 48 * 48) {
+    gemm_serial(M, N, K, A, rsa, csa, B, rsb, csb, C, rsc, csc, accumulate);
+    return;
+  }
+  // Split the dimension with more micro-tiles into strips of whole tiles.
+  const int64_t unitsM = (M + BL::MR - 1) / BL::MR, unitsN = (N + BL::NR - 1) / BL::NR;
+  const bool splitN = unitsN >= unitsM;
+  const int64_t units = splitN ? unitsN : unitsM;
+  int parts = threads < units ? threads : static_cast<int>(units);
+  parallel_tasks_lambda(parts, [&](int tid, int np) {
+    const int64_t u0 = units * tid / np, u1 = units * (tid + 1) / np;
+    if (splitN) {
+      const int64_t j0 = u0 * BL::NR, j1 = u1 * BL::NR < N ? u1 * BL::NR : N;
+      gemm_serial(M, j1 - j0, K, A, rsa, csa, B + j0 * csb, rsb, csb, C + j0 * csc, rsc, csc, accumulate);
+    } else {
+      const int64_t i0 = u0 * BL::MR, i1 = u1 * BL::MR < M ? u1 * BL::MR : M;
+      gemm_serial(i1 - i0, N, K, A + i0 * rsa, rsa, csa, B, rsb, csb, C + i0 * rsc, rsc, csc, accumulate);
+    }
+  });
+}
+
+template void gemm<float>(int64_t, int64_t, int64_t, const float*, int64_t, int64_t, const float*, int64_t, int64_t, float*, int64_t,
+                          int64_t, bool, bool);
+template void gemm<double>(int64_t, int64_t, int64_t, const double*, int64_t, int64_t, const double*, int64_t, int64_t, double*,
+                           int64_t, int64_t, bool, bool);
+
+namespace {
+template <typename T> void matmul_typed(const View& a, const View& b, const View& out) {
+  const int64_t Bt = a.shape[0], M = a.shape[1], K = a.shape[2], N = b.shape[2];
+  const T* ap = a.ptr<T>();
+  const T* bp = b.ptr<T>();
+  T* op = out.ptr<T>();
+  auto one = [&](int64_t i, bool serial) {
+    gemm<T>(M, N, K, ap + i * a.strides[0], a.strides[1], a.strides[2], bp + i * b.strides[0], b.strides[1], b.strides[2],
+            op + i * out.strides[0], out.strides[1], out.strides[2], false, serial);
+  };
+  const double per = double(M) * double(N) * double(K);
+  if (Bt >= 2 && per < 256.0 * 256 * 256) {
+    // Many small products: one thread per batch entry.
+    parallel_for_lambda(Bt, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) one(i, true);
+    });
+  } else {
+    for (int64_t i = 0; i < Bt; i++) one(i, false);
+  }
+}
+}  // namespace
+
+bool k_matmul(const View& a, const View& b, const View& out) {
+  if (a.nd != 3 || b.nd != 3 || out.nd != 3) return false;
+  if (a.dtype != b.dtype || a.dtype != out.dtype) return false;
+  if (out.numel() == 0) return true;
+  if (a.dtype == F32) return matmul_typed<float>(a, b, out), true;
+  if (a.dtype == F64) return matmul_typed<double>(a, b, out), true;
+  return false;
+}
+
+}  // namespace tg

@@ -1,0 +1,52 @@
+// Kernel entry points called by the N-API glue (addon.cc). Op codes match
+// the order of the UnaryOp/BinaryOp/ReduceOp lists in src/backend/native/codes.ts.
+#pragma once
+#include "common.h"
+
+namespace tg {
+
+enum UnaryCode {
+  U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_ABS, U_SIGN, U_RECIPROCAL, U_SQUARE, U_SIN, U_COS, U_LOG1P,
+  U_EXPM1, U_FLOOR, U_CEIL, U_ROUND, U_NOT, U_RELU, U_SIGMOID, U_TANH, U_LEAKY_RELU, U_ELU, U_POW_SCALAR,
+  U_CLAMP, U_COUNT
+};
+enum BinaryCode {
+  B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND, B_OR,
+  B_COUNT
+};
+enum ReduceCode { R_SUM, R_PROD, R_MAX, R_MIN, R_COUNT };
+
+struct Conv2dParams {
+  int64_t sh, sw, ph, pw, dh, dw, groups;
+};
+struct Pool2dParams {
+  int64_t kh, kw, sh, sw, ph, pw;
+  bool countIncludePad;
+};
+
+// Each returns false when it does not handle the dtype combination (the TS glue then uses ref).
+void k_copy(const View& src, const View& out);
+void k_fill(const View& out, double value);
+bool k_unary(int op, const View& x, const View& out, double alpha, double beta);
+bool k_binary(int op, const View& a, const View& b, const View& out);
+bool k_where(const View& c, const View& a, const View& b, const View& out);
+bool k_reduce(int op, const View& x, const int* dims, int ndims, const View& out);
+bool k_arg_reduce(bool isMax, const View& x, int dim, const View& out);
+bool k_matmul(const View& a, const View& b, const View& out);
+bool k_conv2d(const View& x, const View& w, const View& out, const Conv2dParams& p);
+bool k_conv2d_backward_input(const View& gy, const View& w, const View& gx, const Conv2dParams& p);
+bool k_conv2d_backward_weight(const View& x, const View& gy, const View& gw, const Conv2dParams& p);
+bool k_max_pool2d(const View& x, const View& out, const View& argmax, const Pool2dParams& p);
+bool k_max_pool2d_backward(const View& gy, const View& argmax, const View& gx, const Pool2dParams& p);
+bool k_avg_pool2d(const View& x, const View& out, const Pool2dParams& p);
+bool k_avg_pool2d_backward(const View& gy, const View& gx, const Pool2dParams& p);
+bool k_gather(const View& x, int dim, const View& index, const View& out);
+bool k_scatter_add(const View& out, int dim, const View& index, const View& src);
+
+// GEMM on raw strided matrices: C[m,n] = (accumulate ? C : 0) + sum_k A[m,k] B[k,n].
+// Runs on the pool unless `serial`; called by matmul and the convolutions.
+template <typename T>
+void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C,
+          int64_t rsc, int64_t csc, bool accumulate, bool serial);
+
+}  // namespace tg

@@ -1,0 +1,188 @@
+// A persistent pthread pool. Workers spin briefly after each task (kernels
+// arrive back to back during training) and then sleep on a condition variable.
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <vector>
+
+#include "common.h"
+
+namespace tg {
+namespace {
+
+struct Pool {
+  int size = 1;  // threads including the caller
+  std::vector<pthread_t> workers;
+  pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+  std::atomic<uint64_t> gen{0};
+  std::atomic<int> remaining{0};
+  bool stop = false;
+  TaskFn fn = nullptr;
+  void* ctx = nullptr;
+  int parts = 0;
+};
+
+Pool* g_pool = nullptr;
+int g_requested = 0;  // 0: not decided yet
+thread_local bool t_in_parallel = false;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+struct WorkerArg {
+  Pool* pool;
+  int tid;
+};
+
+void* worker_main(void* p) {
+  WorkerArg arg = *static_cast<WorkerArg*>(p);
+  delete static_cast<WorkerArg*>(p);
+  Pool* pool = arg.pool;
+  t_in_parallel = true;
+  uint64_t seen = 0;
+  for (;;) {
+    // Spin a little before sleeping: the next kernel usually follows within microseconds.
+    uint64_t g = pool->gen.load(std::memory_order_acquire);
+    for (int spin = 0; g == seen && spin < 20000; spin++) {
+      cpu_relax();
+      g = pool->gen.load(std::memory_order_acquire);
+    }
+    if (g == seen) {
+      pthread_mutex_lock(&pool->mu);
+      while ((g = pool->gen.load(std::memory_order_acquire)) == seen && !pool->stop) pthread_cond_wait(&pool->cv, &pool->mu);
+      pthread_mutex_unlock(&pool->mu);
+    }
+    if (pool->stop) return nullptr;
+    seen = g;
+    if (arg.tid < pool->parts) pool->fn(pool->ctx, arg.tid, pool->parts);
+    pool->remaining.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+int default_threads() {
+  const char* env = std::getenv("TSGRAD_NUM_THREADS");
+  if (env && *env) {
+    int n = std::atoi(env);
+    if (n > 0) return n;
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+void destroy_pool() {
+  if (!g_pool) return;
+  pthread_mutex_lock(&g_pool->mu);
+  g_pool->stop = true;
+  g_pool->gen.fetch_add(1);
+  pthread_cond_broadcast(&g_pool->cv);
+  pthread_mutex_unlock(&g_pool->mu);
+  for (pthread_t t : g_pool->workers) pthread_join(t, nullptr);
+  delete g_pool;
+  g_pool = nullptr;
+}
+
+Pool* pool() {
+  if (g_pool) return g_pool;
+  if (g_requested == 0) g_requested = default_threads();
+  g_pool = new Pool();
+  g_pool->size = g_requested;
+  for (int i = 1; i < g_requested; i++) {
+    pthread_t t;
+    if (pthread_create(&t, nullptr, worker_main, new WorkerArg{g_pool, i}) != 0) {
+      g_pool->size = i;  // run with the threads we got
+      break;
+    }
+    g_pool->workers.push_back(t);
+  }
+  return g_pool;
+}
+
+}  // namespace
+
+int num_threads() {
+  if (g_requested == 0) g_requested = default_threads();
+  return g_requested;
+}
+
+void set_num_threads(int n) {
+  if (n < 1) n = 1;
+  if (n > 256) n = 256;
+  if (g_pool && g_pool->size == n) return;
+  destroy_pool();
+  g_requested = n;
+}
+
+bool in_parallel() { return t_in_parallel; }
+
+void parallel_tasks(int parts, TaskFn fn, void* ctx) {
+  if (parts <= 1 || t_in_parallel) {
+    for (int i = 0; i < parts; i++) fn(ctx, i, parts);  // serial (nested or trivial)
+    return;
+  }
+  Pool* p = pool();
+  if (parts > p->size) parts = p->size;
+  if (parts <= 1) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  p->fn = fn;
+  p->ctx = ctx;
+  p->parts = parts;
+  p->remaining.store(static_cast<int>(p->workers.size()), std::memory_order_release);
+  pthread_mutex_lock(&p->mu);
+  p->gen.fetch_add(1, std::memory_order_acq_rel);
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  t_in_parallel = true;
+  fn(ctx, 0, parts);
+  t_in_parallel = false;
+  while (p->remaining.load(std::memory_order_acquire) > 0) cpu_relax();
+}
+
+void parallel_for(int64_t n, int64_t grain, RangeFn fn, void* ctx) {
+  if (n <= 0) return;
+  if (grain < 1) grain = 1;
+  int parts = num_threads();
+  if (t_in_parallel || n < 2 * grain || parts <= 1) {
+    fn(ctx, 0, n);
+    return;
+  }
+  int64_t maxParts = n / grain;
+  if (parts > maxParts) parts = static_cast<int>(maxParts);
+  struct Split {
+    RangeFn fn;
+    void* ctx;
+    int64_t n;
+  } s{fn, ctx, n};
+  parallel_tasks(
+      parts,
+      [](void* c, int tid, int nparts) {
+        Split* s = static_cast<Split*>(c);
+        int64_t b = s->n * tid / nparts, e = s->n * (tid + 1) / nparts;
+        if (e > b) s->fn(s->ctx, b, e);
+      },
+      &s);
+}
+
+bool has_avx2_fma() {
+#if TG_X86
+  static int cached = -1;
+  if (cached < 0) {
+    const char* off = std::getenv("TSGRAD_NATIVE_NO_SIMD");
+    __builtin_cpu_init();
+    cached = (!(off && *off && *off != '0') && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+  }
+  return cached == 1;
+#else
+  return false;
+#endif
+}
+
+}  // namespace tg

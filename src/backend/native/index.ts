@@ -1,0 +1,153 @@
+import type { Backend, Conv2dParams, Pool2dParams, View } from '../backend.js';
+import { refBackend } from '../ref/index.js';
+import { registerBackend } from '../registry.js';
+import { loadAddon, loadFailure, type NativeAddon } from './addon.js';
+import { BINARY_CODE, Kernel, REDUCE_CODE, UNARY_CODE } from './codes.js';
+
+// One reusable metadata buffer: [nviews, per view nd, shape, offset, strides, then params].
+let meta = new Float64Array(256);
+
+function encode(views: readonly View[], params: readonly number[]): Float64Array {
+  let size = 1 + params.length;
+  for (const v of views) size += 2 + 2 * v.shape.length;
+  if (size > meta.length) meta = new Float64Array(size * 2);
+  const m = meta;
+  let p = 0;
+  m[p++] = views.length;
+  for (const v of views) {
+    const nd = v.shape.length;
+    m[p++] = nd;
+    for (let d = 0; d < nd; d++) m[p++] = v.shape[d]!;
+    m[p++] = v.offset;
+    for (let d = 0; d < nd; d++) m[p++] = v.strides[d]!;
+  }
+  for (const x of params) m[p++] = x;
+  return m;
+}
+
+function convParams(p: Conv2dParams): number[] {
+  return [p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.groups];
+}
+
+function poolParams(p: Pool2dParams): number[] {
+  return [p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.countIncludePad ? 1 : 0];
+}
+
+/**
+ * Builds the native backend over a loaded addon. Each method runs the C++
+ * kernel in place on the views' typed arrays; when the kernel reports a
+ * dtype/layout combination it does not handle (see docs/native-backend.md),
+ * the ref kernel runs instead.
+ */
+function makeNativeBackend(addon: NativeAddon): Backend {
+  const run = (code: number, views: readonly View[], params: readonly number[] = []): boolean => {
+    const m = encode(views, params);
+    switch (views.length) {
+      case 1: return addon.run(code, m, views[0]!.data);
+      case 2: return addon.run(code, m, views[0]!.data, views[1]!.data);
+      case 3: return addon.run(code, m, views[0]!.data, views[1]!.data, views[2]!.data);
+      default: return addon.run(code, m, ...views.map((v) => v.data));
+    }
+  };
+  return {
+    name: 'native',
+    copy(src, out) {
+      if (!run(Kernel.Copy, [src, out])) refBackend.copy(src, out);
+    },
+    fill(out, value) {
+      if (!run(Kernel.Fill, [out], [value])) refBackend.fill(out, value);
+    },
+    unary(op, x, out, alpha = 0, beta = 0) {
+      if (!run(Kernel.Unary, [x, out], [UNARY_CODE[op], alpha, beta])) refBackend.unary(op, x, out, alpha, beta);
+    },
+    binary(op, a, b, out) {
+      if (!run(Kernel.Binary, [a, b, out], [BINARY_CODE[op]])) refBackend.binary(op, a, b, out);
+    },
+    where(cond, a, b, out) {
+      if (!run(Kernel.Where, [cond, a, b, out])) refBackend.where(cond, a, b, out);
+    },
+    reduce(op, x, dims, out) {
+      if (!run(Kernel.Reduce, [x, out], [REDUCE_CODE[op], dims.length, ...dims])) refBackend.reduce(op, x, dims, out);
+    },
+    argReduce(op, x, dim, out) {
+      if (!run(Kernel.ArgReduce, [x, out], [op === 'argmax' ? 1 : 0, dim])) refBackend.argReduce(op, x, dim, out);
+    },
+    matmul(a, b, out) {
+      if (!run(Kernel.Matmul, [a, b, out])) refBackend.matmul(a, b, out);
+    },
+    conv2d(x, w, out, p) {
+      if (!run(Kernel.Conv2d, [x, w, out], convParams(p))) refBackend.conv2d(x, w, out, p);
+    },
+    conv2dBackwardInput(gy, w, gx, p) {
+      if (!run(Kernel.Conv2dBackwardInput, [gy, w, gx], convParams(p))) refBackend.conv2dBackwardInput(gy, w, gx, p);
+    },
+    conv2dBackwardWeight(x, gy, gw, p) {
+      if (!run(Kernel.Conv2dBackwardWeight, [x, gy, gw], convParams(p))) refBackend.conv2dBackwardWeight(x, gy, gw, p);
+    },
+    maxPool2d(x, out, argmax, p) {
+      if (!run(Kernel.MaxPool2d, [x, out, argmax], poolParams(p))) refBackend.maxPool2d(x, out, argmax, p);
+    },
+    maxPool2dBackward(gy, argmax, gx, p) {
+      if (!run(Kernel.MaxPool2dBackward, [gy, argmax, gx], poolParams(p))) refBackend.maxPool2dBackward(gy, argmax, gx, p);
+    },
+    avgPool2d(x, out, p) {
+      if (!run(Kernel.AvgPool2d, [x, out], poolParams(p))) refBackend.avgPool2d(x, out, p);
+    },
+    avgPool2dBackward(gy, gx, p) {
+      if (!run(Kernel.AvgPool2dBackward, [gy, gx], poolParams(p))) refBackend.avgPool2dBackward(gy, gx, p);
+    },
+    gather(x, dim, index, out) {
+      if (!run(Kernel.Gather, [x, index, out], [dim])) refBackend.gather(x, dim, index, out);
+    },
+    scatterAdd(out, dim, index, src) {
+      if (!run(Kernel.ScatterAdd, [out, index, src], [dim])) refBackend.scatterAdd(out, dim, index, src);
+    },
+  };
+}
+
+let backend: Backend | null = null;
+let warned = false;
+
+/** The native backend, or null when the addon is not available (see nativeLoadError()). */
+export function nativeBackend(): Backend | null {
+  if (backend) return backend;
+  const addon = loadAddon();
+  if (addon) backend = makeNativeBackend(addon);
+  return backend;
+}
+
+/** Why the native addon is unavailable ('' when it loaded or was never tried). */
+export function nativeLoadError(): string {
+  return loadFailure();
+}
+
+/** Sets how many threads native kernels use (default: TSGRAD_NUM_THREADS or the number of cores). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  loadAddon()?.setNumThreads(n);
+}
+
+/** Threads native kernels use (1 when the addon is not loaded). */
+export function getNumThreads(): number {
+  return loadAddon()?.getNumThreads() ?? 1;
+}
+
+/** The SIMD path native kernels chose at run time ('avx2+fma' or 'scalar'), or null without the addon. */
+export function nativeSimd(): string | null {
+  return loadAddon()?.simd() ?? null;
+}
+
+// Preferred in Node; when the addon cannot load, selecting 'native' gives the
+// ref backend and one line on stderr says why.
+const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+if (inNode) {
+  registerBackend('native', () => {
+    const be = nativeBackend();
+    if (be) return be;
+    if (!warned) {
+      warned = true;
+      process.stderr.write(`tsgrad: native backend unavailable (${loadFailure()}); using the ref backend.\n`);
+    }
+    return refBackend;
+  }, true);
+}
