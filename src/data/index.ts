@@ -9,3 +9,10 @@ export {
   loadDataset, defaultDataDir, embeddedSubsetDir, downloadMnist, downloadCifar10, extractCifar10,
   CLASSES, MD5, MIRRORS, SUBDIR, type DatasetName, type LoadOptions, type LoadedDataset,
 } from './datasets.js';
+export { TensorDataset, Subset, randomSplit, isBatchDataset, type Dataset, type BatchDataset } from './dataset.js';
+export { defaultCollate, type Collated } from './collate.js';
+export { DataLoader, type DataLoaderOptions } from './dataloader.js';
+export {
+  compose, normalize, randomCrop, randomHorizontalFlip, colorJitter,
+  type Transform, type RandomOptions, type RandomCropOptions, type ColorJitterOptions, type JitterRange,
+} from './transforms.js';
