@@ -47,12 +47,13 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }
 
-function checkIndex(op: string, index: Tensor, size: number, dim: number): void {
+/** Checks an index tensor is int32 with every value in [0, size); `where` names what it indexes. */
+function checkIndex(op: string, index: Tensor, size: number, where: string): void {
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
   const a = index.toTypedArray();
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!;
-    if (v < 0 || v >= size) throw new IndexError(`${op}: index ${v} is out of range for dimension ${dim} of size ${size}`);
+    if (v < 0 || v >= size) throw new IndexError(`${op}: index ${v} is out of range for ${where} (expected 0 to ${size - 1})`);
   }
 }
 
@@ -62,7 +63,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim !== x.ndim || index.shape.some((s, k) => k !== d && s > x.shape[k]!)) {
     throw new ShapeError(`gather: index ${fmtShape(index.shape)} must have the rank of input ${fmtShape(x.shape)} and no larger size outside dim ${d}`);
   }
-  checkIndex('gather', index, x.shape[d]!, d);
+  checkIndex('gather', index, x.shape[d]!, `dimension ${d} of size ${x.shape[d]}`);
   const out = empty(index.shape, x.dtype);
   be().gather(x, d, index, out);
   return record('gather', out, [x], (g) => [scatterAdd(empty(x.shape, g.dtype), d, index, g)], [index]);
@@ -74,7 +75,7 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
   if (index.ndim !== base.ndim || src.ndim !== base.ndim || index.shape.some((s, k) => s > src.shape[k]! || (k !== d && s > base.shape[k]!))) {
     throw new ShapeError(`scatterAdd: index ${fmtShape(index.shape)} must fit both src ${fmtShape(src.shape)} and base ${fmtShape(base.shape)}`);
   }
-  checkIndex('scatterAdd', index, base.shape[d]!, d);
+  checkIndex('scatterAdd', index, base.shape[d]!, `dimension ${d} of size ${base.shape[d]}`);
   const out = empty(base.shape, base.dtype);
   be().copy(base, out);
   be().scatterAdd(out, d, index, src);
@@ -85,7 +86,7 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('indexSelect', dim, x.ndim);
   if (index.ndim !== 1) throw new ShapeError(`indexSelect: index must be 1-d, got ${fmtShape(index.shape)}`);
-  checkIndex('indexSelect', index, x.shape[d]!, d);
+  checkIndex('indexSelect', index, x.shape[d]!, `dimension ${d} of size ${x.shape[d]}`);
   const shape = [...x.shape];
   shape[d] = index.shape[0]!;
   // The index, broadcast across the other dims, turns this into a gather.
@@ -103,7 +104,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 /** One-hot encoding of int32 class indices: shape [...index.shape, numClasses], float32 (or `dtype`). */
 export function oneHot(index: Tensor, numClasses: number, dtype: 'float32' | 'float64' | 'int32' = 'float32'): Tensor {
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
-  checkIndex('oneHot', index, numClasses, -1);
+  checkIndex('oneHot', index, numClasses, `numClasses ${numClasses}`);
   const flat = index.toTypedArray();
   const out = empty([...index.shape, numClasses], dtype);
   for (let i = 0; i < flat.length; i++) out.data[i * numClasses + flat[i]!] = 1;

@@ -41,6 +41,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both operands need at least 1 dim, got ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`);
   if (a.dtype !== b.dtype) throw new DTypeError(`matmul: dtypes differ: ${a.dtype} @ ${b.dtype}; convert one with .to()`);
   if (!isFloat(a.dtype)) throw new DTypeError(`matmul: expected float32 or float64 operands, got ${a.dtype}`);
+  // 1-d @ 1-d is a dot product (0-d result); handled first since the two rules below would both fire.
+  if (a.ndim === 1 && b.ndim === 1) return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), []);
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
   const [m, k] = a.shape.slice(-2) as [number, number];
