@@ -1,0 +1,342 @@
+import type { DType } from '../core/dtype.js';
+import { ShapeError, TsgradError, fmtShape } from '../core/errors.js';
+import { shapesEqual } from '../core/shape.js';
+import { noGrad } from '../tensor/tape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { to } from '../ops/cast.js';
+import { copy_ } from '../ops/inplace.js';
+import { Parameter } from './parameter.js';
+import { summary } from './summary.js';
+
+/** A state dict: ordered names (PyTorch's dotted keys) to tensors. */
+export type StateDict = Map<string, Tensor>;
+
+/** Options of loadStateDict. */
+export interface LoadStateDictOptions {
+  /** Refuse missing and unexpected keys (default true). Mis-shaped keys are always refused. */
+  strict?: boolean;
+}
+
+/** What loadStateDict found besides the keys it loaded. */
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/** A state dict that does not fit the module: lists every missing, unexpected and mis-shaped key. */
+export class StateDictError extends TsgradError {
+  override name = 'StateDictError';
+  constructor(
+    readonly module: string,
+    readonly missingKeys: readonly string[],
+    readonly unexpectedKeys: readonly string[],
+    readonly mismatched: readonly { key: string; expected: readonly number[]; got: readonly number[] }[],
+  ) {
+    const parts: string[] = [];
+    if (missingKeys.length) parts.push(`Missing key(s): ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (unexpectedKeys.length) parts.push(`Unexpected key(s): ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+    for (const m of mismatched) {
+      parts.push(`Size mismatch for "${m.key}": the checkpoint has shape ${fmtShape(m.got)}, the model expects ${fmtShape(m.expected)}.`);
+    }
+    super(`loadStateDict: error(s) loading the state dict into ${module}:\n  ${parts.join('\n  ')}`);
+  }
+}
+
+/** Per-instance registration data, kept off the enumerable fields so field walking never sees it. */
+interface Registry {
+  buffers: Set<string>;
+  nonPersistent: Set<string>;
+}
+
+const registries = new WeakMap<Module, Registry>();
+
+function registry(m: Module): Registry {
+  let r = registries.get(m);
+  if (!r) {
+    r = { buffers: new Set(), nonPersistent: new Set() };
+    registries.set(m, r);
+  }
+  return r;
+}
+
+/**
+ * Base class of every layer and model. Parameters, buffers and submodules are
+ * found by walking the module's own fields in declaration (insertion) order:
+ * a Parameter field is a parameter, a Module field a submodule, and a tensor
+ * registered with registerBuffer a buffer. This gives PyTorch's dotted names
+ * (`features.0.weight`) without any bookkeeping in subclasses. Fields whose
+ * name is not a valid PyTorch name can be registered explicitly under one
+ * (registerParameter / registerBuffer / registerModule define the field).
+ * Subclasses implement forward(); call it directly (`model.forward(x)`).
+ */
+export abstract class Module {
+  /** True in training mode (Dropout drops, BatchNorm uses batch statistics); see train() and eval(). */
+  training = true;
+
+  /** Computes the module's output. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Defines (or replaces) a parameter under `name`; null records an absent one (like a bias turned off). */
+  registerParameter(name: string, param: Parameter | null): Parameter | null {
+    checkName(this, name);
+    define(this, name, param);
+    return param;
+  }
+
+  /**
+   * Defines a buffer: a tensor that is state but not a parameter (BatchNorm's
+   * running statistics). Persistent buffers go into the state dict.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): Tensor | null {
+    checkName(this, name);
+    const r = registry(this);
+    r.buffers.add(name);
+    if (persistent) r.nonPersistent.delete(name);
+    else r.nonPersistent.add(name);
+    define(this, name, tensor);
+    return tensor;
+  }
+
+  /** Defines (or replaces) a submodule under `name`. */
+  registerModule(name: string, module: Module | null): Module | null {
+    checkName(this, name);
+    define(this, name, module);
+    return module;
+  }
+
+  /** The buffer registered under `name` (throws when there is none). */
+  getBuffer(name: string): Tensor {
+    const t = registry(this).buffers.has(name) ? (this as unknown as Record<string, unknown>)[name] : undefined;
+    if (!(t instanceof Tensor)) throw new TsgradError(`${this.constructor.name}: no buffer named "${name}"`);
+    return t;
+  }
+
+  /** This module's own parameters, buffers and children, in field order. */
+  protected ownEntries(): { params: [string, Parameter][]; buffers: [string, Tensor][]; modules: [string, Module][] } {
+    const params: [string, Parameter][] = [];
+    const buffers: [string, Tensor][] = [];
+    const modules: [string, Module][] = [];
+    const bufferNames = registry(this).buffers;
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) {
+      const v = self[key];
+      if (bufferNames.has(key)) {
+        if (v instanceof Tensor) buffers.push([key, v]);
+      } else if (v instanceof Parameter) params.push([key, v]);
+      else if (v instanceof Module) modules.push([key, v]);
+      else if (Array.isArray(v) && v.some((e) => e instanceof Module || e instanceof Parameter)) {
+        throw new TsgradError(
+          `${this.constructor.name}.${key}: an array of modules or parameters is not registered; use a ModuleList (or register each element) so its parameters are found`,
+        );
+      }
+    }
+    return { params, buffers, modules };
+  }
+
+  /** Direct submodules with their names. */
+  *namedChildren(): Generator<[string, Module]> {
+    yield* this.ownEntries().modules;
+  }
+
+  /** Direct submodules. */
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and every submodule (pre-order), with dotted names ('' for this one); each module once. */
+  *namedModules(prefix = '', memo: Set<Module> = new Set()): Generator<[string, Module]> {
+    if (memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [name, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${name}` : name, memo);
+  }
+
+  /** This module and every submodule. */
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** Every parameter with its dotted name; a parameter shared by two modules appears once. */
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [name, p] of m.ownEntries().params) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        yield [mp ? `${mp}.${name}` : name, p];
+      }
+    }
+  }
+
+  /** Every parameter (what an optimizer takes). */
+  *parameters(recurse = true): Generator<Parameter> {
+    for (const [, p] of this.namedParameters('', recurse)) yield p;
+  }
+
+  /** Every buffer with its dotted name. */
+  *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [name, b] of m.ownEntries().buffers) {
+        if (seen.has(b)) continue;
+        seen.add(b);
+        yield [mp ? `${mp}.${name}` : name, b];
+      }
+    }
+  }
+
+  /** Every buffer. */
+  *buffers(recurse = true): Generator<Tensor> {
+    for (const [, b] of this.namedBuffers('', recurse)) yield b;
+  }
+
+  /** Number of parameter elements (only those that require grad when `onlyTrainable`). */
+  numParameters(onlyTrainable = false): number {
+    let n = 0;
+    for (const p of this.parameters()) if (!onlyTrainable || p.requiresGrad) n += p.numel();
+    return n;
+  }
+
+  /** Sets training mode on this module and every submodule; returns this. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Sets evaluation mode (train(false)); returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradient of every parameter (sets it to null, like PyTorch's set_to_none default). */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.parameters()) {
+      if (setToNone || p.grad === null) p.grad = null;
+      else noGrad(() => p.grad!.zero_());
+    }
+  }
+
+  /** Turns gradients of every parameter on or off (freezing); returns this. */
+  requiresGrad_(on = true): this {
+    for (const p of this.parameters()) p.requiresGrad = on;
+    return this;
+  }
+
+  /**
+   * Parameters and persistent buffers by dotted name, in PyTorch's order (each
+   * module's parameters, then its buffers, then its children). The tensors
+   * share storage with the module's (detached views); tied weights appear
+   * under every name.
+   */
+  stateDict(): StateDict {
+    const sd: StateDict = new Map();
+    const visit = (m: Module, prefix: string): void => {
+      const { params, buffers, modules } = m.ownEntries();
+      const np = registry(m).nonPersistent;
+      for (const [name, p] of params) sd.set(prefix + name, p.detach());
+      for (const [name, b] of buffers) if (!np.has(name)) sd.set(prefix + name, b.detach());
+      for (const [name, c] of modules) visit(c, `${prefix}${name}.`);
+    };
+    visit(this, '');
+    return sd;
+  }
+
+  /**
+   * Copies values from `sd` into this module's parameters and buffers (in
+   * place, casting dtype). Shapes must match. When strict (the default) the
+   * keys must match exactly; otherwise missing and unexpected keys are
+   * returned. Nothing is copied when any error is found.
+   */
+  loadStateDict(sd: Map<string, Tensor> | Record<string, Tensor>, opts: LoadStateDictOptions = {}): LoadStateDictResult {
+    const strict = opts.strict ?? true;
+    const src = sd instanceof Map ? sd : new Map(Object.entries(sd));
+    const own = this.stateDict();
+    const missingKeys = [...own.keys()].filter((k) => !src.has(k));
+    const unexpectedKeys = [...src.keys()].filter((k) => !own.has(k));
+    const mismatched: { key: string; expected: readonly number[]; got: readonly number[] }[] = [];
+    for (const [k, t] of own) {
+      const s = src.get(k);
+      if (s === undefined) continue;
+      if (!(s instanceof Tensor)) throw new TsgradError(`loadStateDict: value of "${k}" is not a Tensor`);
+      if (!shapesEqual(s.shape, t.shape)) mismatched.push({ key: k, expected: t.shape, got: s.shape });
+    }
+    if (mismatched.length || (strict && (missingKeys.length || unexpectedKeys.length))) {
+      throw new StateDictError(this.constructor.name, strict ? missingKeys : [], strict ? unexpectedKeys : [], mismatched);
+    }
+    noGrad(() => {
+      for (const [k, t] of own) {
+        const s = src.get(k);
+        if (s !== undefined) copy_(t, s.dtype === t.dtype ? s : to(s, t.dtype));
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Converts every floating parameter and buffer to `dtype`, in place on the
+   * module (the Parameter objects are replaced, so build optimizers after).
+   */
+  to(dtype: DType): this {
+    for (const m of this.modules()) {
+      const self = m as unknown as Record<string, unknown>;
+      const { params, buffers } = m.ownEntries();
+      for (const [name, p] of params) {
+        if (p.dtype !== dtype && (p.dtype === 'float32' || p.dtype === 'float64')) self[name] = new Parameter(to(p.detach(), dtype), p.requiresGrad);
+      }
+      for (const [name, b] of buffers) {
+        if (b.dtype !== dtype && (b.dtype === 'float32' || b.dtype === 'float64')) self[name] = to(b, dtype);
+      }
+    }
+    return this;
+  }
+
+  /** Calls fn on every submodule (children first) and then on this module, like PyTorch's apply. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * A table of the leaf layers with their output shapes (batch as -1) and
+   * parameter counts, like torchsummary. `inputShape` excludes the batch dim.
+   */
+  summary(inputShape: readonly number[], dtype: 'float32' | 'float64' = 'float32'): string {
+    return summary(this, inputShape, dtype);
+  }
+
+  /** One-line description of the layer's configuration (shown by toString and summary). */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** PyTorch-style nested printout of the module tree. */
+  toString(): string {
+    const kids = [...this.namedChildren()];
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (kids.length === 0) return `${head})`;
+    const lines = kids.map(([n, m]) => `  (${n}): ${m.toString().split('\n').join('\n  ')}`);
+    return `${head}\n${lines.join('\n')}\n)`;
+  }
+}
+
+const NAME_RE = /^[A-Za-z0-9_]+$/;
+
+function checkName(m: Module, name: string): void {
+  if (!NAME_RE.test(name)) {
+    throw new TsgradError(`${m.constructor.name}: "${name}" is not a valid parameter, buffer or module name (letters, digits and _ only; no dots)`);
+  }
+}
+
+function define(m: Module, name: string, value: unknown): void {
+  Object.defineProperty(m, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Throws a ShapeError naming the layer when `x` has the wrong number of dims. */
+export function checkNdim(layer: string, x: Tensor, allowed: readonly number[], what: string): void {
+  if (!allowed.includes(x.ndim)) {
+    throw new ShapeError(`${layer}: expected a ${allowed.join('-d or ')}-d input ${what}, got shape ${fmtShape(x.shape)}`);
+  }
+}
