@@ -1,0 +1,9 @@
+/** tsgrad.io: safetensors files, model state dicts, optimizer state as JSON, atomic writes. */
+export {
+  SafetensorsError, serializeSafetensors, parseSafetensors, saveSafetensors, loadSafetensors, writeFileAtomic,
+  type SafetensorsMetadata, type SafetensorsContent,
+} from './safetensors.js';
+export {
+  saveStateDict, loadStateDict, tensorToJSON, tensorFromJSON, optimizerStateToJSON, optimizerStateFromJSON,
+  type TensorJSON, type OptimizerStateJSON,
+} from './state-dict.js';
