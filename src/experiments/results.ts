@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { TsgradError } from '../core/errors.js';
 import type { ExperimentConfig } from './config.js';
 
-/** Per-epoch history of one training run (the Trainer's FitResult, stored as plain numbers). */
+/** Per-epoch history of one training run (the fields of the Trainer's FitResult that sweeps read). */
 export interface FitHistory {
   numEpochs: number;
   trainLoss: number[];
@@ -24,6 +24,8 @@ export interface RunResult {
   seconds: number;
   /** Backend the kernels ran on. */
   backend: string;
+  /** Where the data came from and how many samples each split had. */
+  dataSource: { train: string; test: string; numTrain: number; numTest: number };
 }
 
 /** What the executors write to `<out>/<runName>.error.json` when a run fails. */

@@ -73,15 +73,15 @@ export function runStates(m: SweepManifest): Map<string, RunStatus> {
 export function formatStatus(states: Iterable<RunStatus>): string {
   const rows = [...states];
   const w = Math.max(8, ...rows.map((r) => r.spec.runName.length));
-  const lines = [`${'run'.padEnd(w)}  ${'state'.padEnd(13)}  epochs  train acc  test acc (best)  note`];
+  const lines = [`${'run'.padEnd(w)}  ${'state'.padEnd(13)}  epochs  train acc%  test acc% (best)  note`];
   const counts = new Map<RunState, number>();
   for (const r of rows) {
     counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
     const h = r.result?.result;
-    const last = (a: number[] | undefined): string => (a && a.length ? a[a.length - 1]!.toFixed(2) : '');
-    const best = h && h.testAcc.length ? Math.max(...h.testAcc).toFixed(2) : '';
+    const last = (a: number[] | undefined): string => (a && a.length ? (100 * a[a.length - 1]!).toFixed(2) : '');
+    const best = h && h.testAcc.length ? (100 * Math.max(...h.testAcc)).toFixed(2) : '';
     const note = r.state === 'failed' ? firstLine(r.error ?? '') : r.jobId && r.state !== 'done' ? `job ${r.jobId}_${r.spec.index}` : '';
-    lines.push(`${r.spec.runName.padEnd(w)}  ${r.state.padEnd(13)}  ${String(h?.numEpochs ?? '').padStart(6)}  ${last(h?.trainAcc).padStart(9)}  ${(last(h?.testAcc) + (best ? ` (${best})` : '')).padStart(15)}  ${note}`);
+    lines.push(`${r.spec.runName.padEnd(w)}  ${r.state.padEnd(13)}  ${String(h?.numEpochs ?? '').padStart(6)}  ${last(h?.trainAcc).padStart(10)}  ${(last(h?.testAcc) + (best ? ` (${best})` : '')).padStart(16)}  ${note}`);
   }
   lines.push(`total ${rows.length}: ` + [...counts].map(([k, v]) => `${v} ${k}`).join(', '));
   return lines.join('\n') + '\n';

@@ -1,0 +1,85 @@
+// Side effects: attach Tensor methods (backward, ops) that the Trainer calls; the CLI does not load the package entry.
+import '../autograd/index.js';
+import '../ops/index.js';
+import { Generator, manualSeed } from '../core/rng.js';
+import { getBackend } from '../backend/registry.js';
+import { DataLoader } from '../data/dataloader.js';
+import { TensorDataset } from '../data/dataset.js';
+import { CrossEntropyLoss } from '../nn/layers/loss.js';
+import type { Module } from '../nn/module.js';
+import { Adam, AdamW } from '../optim/adam.js';
+import { RMSprop } from '../optim/rmsprop.js';
+import { SGD } from '../optim/sgd.js';
+import { Trainer, type TrainerOptimizer } from '../train/trainer.js';
+import type { ProgressReporter } from '../train/progress.js';
+import { runName, type ExperimentConfig } from './config.js';
+import { loadSplit } from './data.js';
+import { buildModel } from './model.js';
+import { resultPath, writeJsonAtomic, type RunResult } from './results.js';
+
+/** The config's optimizer over the model's parameters (reg is L2 weight decay). */
+export function buildOptimizer(cfg: ExperimentConfig, model: Module): TrainerOptimizer {
+  const params = [...model.parameters()];
+  switch (cfg.optimizer) {
+    case 'sgd':
+      return new SGD(params, { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.reg });
+    case 'adam':
+      return new Adam(params, { lr: cfg.lr, weightDecay: cfg.reg });
+    case 'adamw':
+      return new AdamW(params, { lr: cfg.lr, weightDecay: cfg.reg });
+    case 'rmsprop':
+      return new RMSprop(params, { lr: cfg.lr, weightDecay: cfg.reg, momentum: cfg.momentum });
+  }
+}
+
+/** Options of runExperiment. */
+export interface RunExperimentOptions {
+  /** Folder of the result file. */
+  outDir: string;
+  /** Progress of the epochs (default: none). */
+  progress?: ProgressReporter;
+  /** Called after each epoch with a one-line summary. */
+  onEpoch?: (line: string) => void;
+  /** Receives data-loading notices (default: stderr). */
+  onNotice?: (msg: string) => void;
+}
+
+/**
+ * Trains one configuration with the Trainer (cross-entropy loss, seeded weights and shuffling) and
+ * writes `<outDir>/<runName>.json` atomically: the config and the full per-epoch history.
+ */
+export async function runExperiment(cfg: ExperimentConfig, opts: RunExperimentOptions): Promise<RunResult> {
+  const startedAt = new Date();
+  const train = await loadSplit(cfg, 'train', opts.onNotice);
+  const test = await loadSplit(cfg, 'test', opts.onNotice);
+  manualSeed(cfg.seed);
+  const inSize = train.images.shape.slice(1);
+  const model = buildModel(cfg, inSize, 10);
+  const trainLoader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: cfg.bsTrain, shuffle: true, generator: new Generator(cfg.seed + 1) });
+  const testLoader = new DataLoader(new TensorDataset(test.images, test.labels), { batchSize: cfg.bsTest });
+  const trainer = new Trainer({ model, lossFn: new CrossEntropyLoss(), optimizer: buildOptimizer(cfg, model) });
+  const name = runName(cfg);
+  const fit = trainer.fit(trainLoader, testLoader, {
+    epochs: cfg.epochs,
+    ...(cfg.earlyStopping !== null ? { earlyStopping: { patience: cfg.earlyStopping } } : {}),
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    onEpoch: (r) => {
+      const i = r.trainLoss.length - 1;
+      opts.onEpoch?.(`${name} epoch ${r.epoch[i]}: train loss ${r.trainLoss[i]!.toFixed(4)} acc ${(100 * r.trainAcc[i]!).toFixed(2)}%, test loss ${r.testLoss[i]!.toFixed(4)} acc ${(100 * r.testAcc[i]!).toFixed(2)}%`);
+    },
+  });
+  const finishedAt = new Date();
+  const result: RunResult = {
+    runName: name,
+    config: cfg,
+    result: fit,
+    numParams: model.numParameters(true),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    backend: getBackend().name,
+    dataSource: { train: train.source, test: test.source, numTrain: train.labels.shape[0]!, numTest: test.labels.shape[0]! },
+  };
+  writeJsonAtomic(resultPath(opts.outDir, name), result);
+  return result;
+}
