@@ -223,6 +223,13 @@ def cases_reduce():
         c.append((op + ' dim -1 of 3-d', op, {'dim': -1}, [mk(2, 3, 4)]))
         c.append((op + ' dims [0,2] keepdim', op, {'dim': [0, 2], 'keepdim': True}, [mk(2, 3, 4)]))
         c.append((op + ' dims [0,2]', op, {'dim': [0, 2]}, [mk(2, 3, 4)]))
+    # Zeros in a slice: one zero gets the product of the others, two zeros give all-zero gradients.
+    zx = pos(3, 4)
+    zx[0, 1] = 0.0
+    zx[2, 0] = 0.0
+    zx[2, 3] = 0.0
+    c.append(('prod dim 1 with zeros', 'prod', {'dim': 1}, [zx]))
+    c.append(('prod all with a zero', 'prod', {}, [zx[:2]]))
     for op in ['var', 'std']:
         for ub in [True, False]:
             c.append((f'{op} all unbiased={ub}', op, {'unbiased': ub}, [randn(3, 4)]))
@@ -382,6 +389,7 @@ def format_cases():
         ('int-valued ratio', torch.tensor([1.0, 5000.0], dtype=f32)),
         ('with zero', torch.tensor([0.0, 0.25, -0.5], dtype=f32)),
         ('all zeros', torch.zeros(3, dtype=f32)),
+        ('all zeros wraps at width 1', torch.zeros(30, dtype=f32)),
         ('nan inf', torch.tensor([float('nan'), float('inf'), -float('inf'), 1.5], dtype=f32)),
         ('nan inf ints', torch.tensor([float('nan'), 2.0, float('-inf')], dtype=f32)),
         ('wraps at 80 columns', torch.arange(20, dtype=f32) / 7),

@@ -123,7 +123,9 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const lo = min ?? NaN;
   const hi = max ?? NaN;
   if (Number.isNaN(lo) && Number.isNaN(hi)) throw new TypeError('clamp: at least one of min and max must be given');
-  const y = unaryKernel('clamp', x, false, lo, hi);
+  // A fractional bound on an integer tensor promotes to float32, as PyTorch's type promotion does.
+  const fractional = !Number.isInteger(lo) && !Number.isNaN(lo) || (!Number.isInteger(hi) && !Number.isNaN(hi));
+  const y = unaryKernel('clamp', x, fractional, lo, hi);
   const pass = (g: Tensor): Tensor => {
     let m: Tensor | null = null;
     if (!Number.isNaN(lo)) m = ge(x, lo);
@@ -181,7 +183,8 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (typeof a !== 'number' && typeof b === 'number') {
     const p = b;
     const y = unaryKernel('powScalar', a, !Number.isInteger(p) || p < 0, p);
-    return record('pow', y, [a], (g) => [mul(g, p === 2 ? mul(a, 2) : mul(pow(a, p - 1), p))], [a]);
+    // x^0 is constant: its gradient is 0 everywhere (0 · x^-1 would be NaN at x = 0), as in PyTorch.
+    return record('pow', y, [a], (g) => [p === 0 ? mul(g, 0) : mul(g, p === 2 ? mul(a, 2) : mul(pow(a, p - 1), p))], [a]);
   }
   let dt = resultDType(a, b);
   if (!isFloat(dt)) dt = 'float32';
@@ -238,6 +241,8 @@ export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => compare('or',
 /** cond ? a : b elementwise, broadcasting all three; cond must be bool. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (cond.dtype !== 'bool') throw new DTypeError(`where: condition must be bool, got ${cond.dtype}`);
+  // Two plain numbers: a float32 result (PyTorch's default dtype), like torch.where(cond, 1.0, 0.0).
+  if (typeof a === 'number' && typeof b === 'number') return where(cond, scalar(a, 'float32'), b);
   const [x, y] = operands('where', a, b, resultDType(a, b));
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
   const out = empty(shape, x.dtype);

@@ -11,6 +11,7 @@ import { be, broadcastView, defineMethods, empty } from './util.js';
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError('cat: expected a non-empty list of tensors');
   const first = tensors[0]!;
+  if (first.ndim === 0) throw new ShapeError('cat: zero-dimensional tensors cannot be concatenated; use stack()');
   const d = normalizeDim('cat', dim, first.ndim);
   let total = 0;
   let dtype = first.dtype;

@@ -1,4 +1,5 @@
-import { AutogradError, ShapeError, fmtShape } from '../core/errors.js';
+import { isFloat } from '../core/dtype.js';
+import { AutogradError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import { broadcastShapes, shapesEqual } from '../core/shape.js';
 import { isGradEnabled } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -24,6 +25,13 @@ function prepare(op: string, x: Tensor): void {
 
 /** The other operand as a tensor of x's dtype, broadcast to x's shape. */
 function operand(op: string, x: Tensor, other: TensorLike): Tensor {
+  // Like PyTorch, an in-place op cannot narrow a float result into an integer tensor (copy_ casts freely).
+  if (op !== 'copy_' && !isFloat(x.dtype)) {
+    const otherFloat = typeof other === 'number' ? !Number.isInteger(other) : isFloat(other.dtype);
+    if (otherFloat || op === 'div_') {
+      throw new DTypeError(`${op}: the result is float but the in-place target is ${x.dtype}; use the out-of-place op or convert the target first`);
+    }
+  }
   const t = typeof other === 'number' ? scalar(other, x.dtype) : to(other, x.dtype);
   const shape = broadcastShapes(op, x.shape, t.shape);
   if (!shapesEqual(shape, x.shape)) {

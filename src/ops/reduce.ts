@@ -6,7 +6,7 @@ import { noGrad, record } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { expand, sum } from './broadcast.js';
 import { to } from './cast.js';
-import { add, div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
+import { add, div, eq, exp, log, logicalAnd, mul, sqrt, sub, where } from './elementwise.js';
 import { reshape } from './shape.js';
 import { be, defineMethods, empty } from './util.js';
 
@@ -61,7 +61,21 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const out = empty(kept, x.dtype === 'bool' ? 'int32' : x.dtype);
   be().reduce('prod', x, dims, out);
   const result = keepdim ? out : reshape(out, dropDims(x.shape, dims));
-  return record('prod', result, [x], (g) => [mul(expand(mul(reshape(g, kept), out), x.shape), div(1, x))], [x, out]);
+  return record('prod', result, [x], (g) => [mul(expand(reshape(g, kept), x.shape), prodOfOthers(x, dims, out))], [x, out]);
+}
+
+/**
+ * d prod / d x_i = product of the other elements of x_i's slice. out / x_i gives it when the slice has
+ * no zero; with one zero only that element gets the product of the rest; with two or more, all get 0.
+ */
+function prodOfOthers(x: Tensor, dims: readonly number[], out: Tensor): Tensor {
+  const isZero = eq(x, 0);
+  const zeros = sum(isZero, dims, true);
+  const safe = where(isZero, 1, x);
+  const prodNonZero = prod(safe, dims, true);
+  const noZero = expand(eq(zeros, 0), x.shape);
+  const loneZero = logicalAnd(expand(eq(zeros, 1), x.shape), isZero);
+  return where(noZero, div(expand(out, x.shape), safe), where(loneZero, expand(prodNonZero, x.shape), 0));
 }
 
 /** Index of the largest (argmax) or smallest (argmin) value, over one dim or the flattened tensor; int32. */
