@@ -36,7 +36,7 @@ export class Sequential extends Layer {
   }
 
   describe(): string {
-    return `Sequential(${this.layers.map((l) => l.describe()).join(' → ')})`;
+    return `${this.constructor.name}(${this.layers.map((l) => l.describe()).join(' → ')})`;
   }
 
   protected computeForward(x: Tensor): Tensor {
