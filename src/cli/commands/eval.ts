@@ -1,0 +1,57 @@
+import { existsSync, statSync } from 'node:fs';
+import { evaluateSavedModel } from '../../train/evaluate.js';
+import { flag, flagsHelp, parseFlags } from '../args.js';
+import { UsageError, type Command } from '../command.js';
+
+/** Flags of `tsgrad eval`. */
+export const EVAL_FLAGS = {
+  'model-dir': flag.string('folder of a saved model (model.json + model.safetensors; a tsgrad train --out)', { valueName: 'DIR' }),
+  dataset: flag.choice('dataset (default: the one the model was trained on)', ['fashion-mnist', 'mnist', 'cifar10'] as const),
+  split: flag.choice('which split', ['test', 'train'] as const, { default: 'test' }),
+  limit: flag.integer('use only the first N images', { min: 1, valueName: 'N' }),
+  'batch-size': flag.integer('images per batch', { default: 500, min: 1 }),
+  'data-dir': flag.string('data root (default $TSGRAD_DATA, else ~/.cache/tsgrad)', { valueName: 'DIR' }),
+  download: flag.boolean('download missing official data files'),
+  json: flag.boolean('print the report as JSON'),
+};
+
+/** `tsgrad eval`: loss and accuracy (overall and per class) of a saved model. */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'evaluate a saved model on a dataset split: loss, accuracy, per-class accuracy',
+  usage: `Usage: tsgrad eval --model-dir DIR [options]
+
+Options:
+${flagsHelp(EVAL_FLAGS)}
+
+Example:
+  tsgrad eval --model-dir tsgrad-run
+`,
+  async run(argv) {
+    const { values: v } = parseFlags('tsgrad eval', argv, EVAL_FLAGS);
+    if (v['model-dir'] === undefined) throw new UsageError('tsgrad eval: --model-dir DIR is required');
+    if (v['data-dir'] !== undefined && !(existsSync(v['data-dir']) && statSync(v['data-dir']).isDirectory())) {
+      throw new UsageError(`tsgrad eval: --data-dir ${v['data-dir']} does not exist or is not a folder`);
+    }
+    const r = await evaluateSavedModel(v['model-dir'], {
+      ...(v.dataset !== undefined ? { dataset: v.dataset } : {}),
+      split: v.split,
+      ...(v.limit !== undefined ? { limit: v.limit } : {}),
+      batchSize: v['batch-size'],
+      ...(v['data-dir'] !== undefined ? { dataDir: v['data-dir'] } : {}),
+      download: v.download,
+    });
+    if (v.json) {
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      return 0;
+    }
+    const width = Math.max(...r.perClass.map((c) => c.name.length));
+    process.stdout.write(
+      `${r.dataset} ${r.split} (${r.source}), ${r.numSamples} images\n` +
+        `loss ${r.loss.toFixed(4)}  accuracy ${(100 * r.accuracy).toFixed(2)}%\n` +
+        r.perClass.map((c) => `  ${c.name.padEnd(width)}  ${Number.isNaN(c.accuracy) ? '   n/a' : `${(100 * c.accuracy).toFixed(2).padStart(6)}%`}  (${c.count})`).join('\n') +
+        '\n',
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,111 @@
+import { DataLoader } from '../data/dataloader.js';
+import { TensorDataset } from '../data/dataset.js';
+import { loadDataset, type DatasetName, type LoadOptions } from '../data/datasets.js';
+import { crossEntropy, softmax } from '../nn/functional.js';
+import { noGrad } from '../tensor/tape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { readPngImage } from './images.js';
+import { firstRows, normalizeImages, padImages } from './prepare.js';
+import { loadSavedModel, SavedModelError } from './saved-model.js';
+import { countCorrect } from './trainer.js';
+
+/** Accuracy of a saved model on a dataset split. */
+export interface EvalReport {
+  dataset: string;
+  split: 'train' | 'test';
+  source: string;
+  numSamples: number;
+  loss: number;
+  accuracy: number;
+  /** Accuracy per class, in label order (NaN for a class with no samples). */
+  perClass: { name: string; accuracy: number; count: number }[];
+}
+
+/** Options of evaluateSavedModel. */
+export interface EvalOptions extends Pick<LoadOptions, 'dataDir' | 'download' | 'onNotice'> {
+  /** Dataset (default: the one the model was trained on). */
+  dataset?: DatasetName;
+  split?: 'train' | 'test';
+  limit?: number;
+  batchSize?: number;
+}
+
+/** Evaluates the model saved in `dir` (model.json + model.safetensors) on a dataset split. */
+export async function evaluateSavedModel(dir: string, opts: EvalOptions = {}): Promise<EvalReport> {
+  const { model, meta } = loadSavedModel(dir);
+  const name = opts.dataset ?? (meta.dataset.name as DatasetName);
+  const split = opts.split ?? 'test';
+  const data = await loadDataset(name, split, { ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}), download: opts.download ?? false, ...(opts.onNotice ? { onNotice: opts.onNotice } : {}) });
+  const [c, h, w] = meta.config.inputShape;
+  const [dc, dh, dw] = data.images.shape.slice(1) as [number, number, number];
+  if (data.classes.length !== meta.config.numClasses || dc !== c || dh > h || dw > w) {
+    throw new SavedModelError(
+      `the model in ${dir} takes [${c}, ${h}, ${w}] images and predicts ${meta.config.numClasses} classes; ${name} has [${dc}, ${dh}, ${dw}] images and ${data.classes.length} classes`,
+    );
+  }
+  let x = padImages(firstRows(data.images, opts.limit), h, w);
+  x = normalizeImages(x, meta.normalize.mean, meta.normalize.std);
+  const y = firstRows(data.labels, opts.limit);
+  const loader = new DataLoader(new TensorDataset(x, y), { batchSize: opts.batchSize ?? 500 });
+  const k = meta.config.numClasses;
+  const hits = new Array<number>(k).fill(0);
+  const counts = new Array<number>(k).fill(0);
+  let lossSum = 0;
+  let correct = 0;
+  let n = 0;
+  model.eval();
+  noGrad(() => {
+    for (const [xb, yb] of loader) {
+      const out = model.forward(xb);
+      const bn = xb.shape[0]!;
+      lossSum += crossEntropy(out, yb).item() * bn;
+      correct += countCorrect(out, yb);
+      n += bn;
+      const o = out.toTypedArray() as Float32Array;
+      const t = yb.toTypedArray() as Int32Array;
+      for (let i = 0; i < bn; i++) {
+        let best = 0;
+        for (let j = 1; j < k; j++) if (o[i * k + j]! > o[i * k + best]!) best = j;
+        counts[t[i]!]!++;
+        if (best === t[i]) hits[t[i]!]!++;
+      }
+    }
+  });
+  return {
+    dataset: name,
+    split,
+    source: data.source,
+    numSamples: n,
+    loss: lossSum / n,
+    accuracy: correct / n,
+    perClass: meta.classes.map((cls, i) => ({ name: cls, accuracy: counts[i] ? hits[i]! / counts[i]! : NaN, count: counts[i]! })),
+  };
+}
+
+/** One classified image: the top classes with their softmax probabilities. */
+export interface Classification {
+  path: string;
+  top: { name: string; index: number; probability: number }[];
+}
+
+/** Classifies PNG files with the model saved in `dir`: each image is converted to the model's channels and size. */
+export function classifyImages(dir: string, paths: readonly string[], topK = 1): Classification[] {
+  const { model, meta } = loadSavedModel(dir);
+  const [c, h, w] = meta.config.inputShape;
+  const batch = new Float32Array(paths.length * c * h * w);
+  // Images are resized to the data's own size; a ConvNet input is the 28×28 image padded to 32×32, like in training.
+  const pad = meta.config.model === 'convnet' && meta.dataset.name !== 'cifar10' ? 2 : 0;
+  paths.forEach((p, i) => {
+    const img = readPngImage(p, c, h - 2 * pad, w - 2 * pad);
+    const t = padImages(Tensor.fromStorage(img, 'float32', [1, c, h - 2 * pad, w - 2 * pad]), h, w);
+    batch.set(t.toTypedArray() as Float32Array, i * c * h * w);
+  });
+  const x = normalizeImages(Tensor.fromStorage(batch, 'float32', [paths.length, c, h, w]), meta.normalize.mean, meta.normalize.std);
+  const probs = noGrad(() => softmax(model.forward(x), 1).toTypedArray() as Float32Array);
+  const k = meta.config.numClasses;
+  return paths.map((path, i) => {
+    const row = Array.from(probs.subarray(i * k, (i + 1) * k), (p, j) => ({ name: meta.classes[j]!, index: j, probability: p }));
+    row.sort((a, b) => b.probability - a.probability);
+    return { path, top: row.slice(0, Math.max(1, Math.min(topK, k))) };
+  });
+}

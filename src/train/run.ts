@@ -1,0 +1,229 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { TsgradError } from '../core/errors.js';
+import { Generator, manualSeed } from '../core/rng.js';
+import { getBackend } from '../backend/registry.js';
+import { DataLoader } from '../data/dataloader.js';
+import { TensorDataset } from '../data/dataset.js';
+import { loadDataset, type DatasetName, type LoadedDataset } from '../data/datasets.js';
+import { compose, normalize, randomCrop, randomHorizontalFlip } from '../data/transforms.js';
+import { CrossEntropyLoss } from '../nn/layers/loss.js';
+import type { Module } from '../nn/module.js';
+import { Adam } from '../optim/adam.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { RMSprop } from '../optim/rmsprop.js';
+import { SGD } from '../optim/sgd.js';
+import { StepLR } from '../optim/lr-scheduler.js';
+import { plotRuns } from '../plot/runs.js';
+import { writeFileAtomic, writePlot } from '../plot/write.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkpointPaths } from './checkpoint.js';
+import { buildModel, modelInputShape, type ModelConfig, type ModelName } from './models.js';
+import { channelStats, firstRows, normalizeImages, padImages } from './prepare.js';
+import { createProgress, type ProgressMode } from './progress.js';
+import { saveModel } from './saved-model.js';
+import { Trainer, type FitResult } from './trainer.js';
+
+/** Optimizer recipes of `tsgrad train`: 'momentum' is SGD with momentum 0.9. */
+export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
+/** Learning rate used when --lr is not given. */
+export const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.01, rmsprop: 0.001, adam: 0.001 };
+
+/** Everything a training run depends on (saved as config.json; --resume checks it matches). */
+export interface TrainConfig {
+  model: ModelName;
+  dataset: DatasetName;
+  optimizer: OptimizerName;
+  lr: number;
+  batchSize: number;
+  epochs?: number;
+  maxSteps?: number;
+  evalFreq?: number;
+  weightDecay: number;
+  dropout: number;
+  augment: boolean;
+  seed: number;
+  /** Hidden widths of the MLP. */
+  hidden: number[];
+  /** Use only the first N training / test images (small runs and overfitting checks). */
+  limitTrain?: number;
+  limitTest?: number;
+  /** Early stopping patience in evaluations (none when undefined). */
+  patience?: number;
+  /** Multiply the learning rate by lrGamma every lrStep epochs (none when undefined). */
+  lrStep?: number;
+  lrGamma: number;
+  /** Resumable checkpoint every N epochs. */
+  checkpointEvery: number;
+}
+
+/** Where a run reads data and writes results, and how it reports. */
+export interface RunOptions {
+  out: string;
+  resume?: boolean;
+  dataDir?: string;
+  download?: boolean;
+  progress?: ProgressMode | 'auto';
+  /** One-line notices (data fallback, resume); default stderr. */
+  onNotice?: (msg: string) => void;
+}
+
+/** What a run wrote, and its history. */
+export interface RunOutput {
+  result: FitResult;
+  files: { results: string; curves: { svg: string; png: string }; model: { weights: string; meta: string }; config: string };
+  dataSource: string;
+}
+
+/** The results.json document. */
+export interface RunResults {
+  format: 'tsgrad-results/1';
+  config: TrainConfig;
+  result: FitResult;
+  finalTestAcc: number;
+  bestTestAcc: number;
+  dataset: { name: string; source: string; trainSize: number; testSize: number };
+  backend: string;
+  finishedAt: string;
+}
+
+/** Bad run settings or an output folder in the wrong state; the CLI prints it as a usage error. */
+export class RunConfigError extends TsgradError {
+  override name = 'RunConfigError';
+}
+
+/** Builds the optimizer a recipe names. */
+export function makeOptimizer(name: OptimizerName, params: Iterable<Tensor>, lr: number, weightDecay: number): Optimizer {
+  switch (name) {
+    case 'sgd':
+      return new SGD(params, { lr, weightDecay }) as unknown as Optimizer;
+    case 'momentum':
+      return new SGD(params, { lr, momentum: 0.9, weightDecay }) as unknown as Optimizer;
+    case 'rmsprop':
+      return new RMSprop(params, { lr, weightDecay }) as unknown as Optimizer;
+    case 'adam':
+      return new Adam(params, { lr, weightDecay }) as unknown as Optimizer;
+    default:
+      throw new RunConfigError(`unknown optimizer ${JSON.stringify(name)}; expected one of ${OPTIMIZER_NAMES.join(', ')}`);
+  }
+}
+
+/** Keys of the config that must match for --resume (everything: a resumed run is the same run). */
+function configDiff(a: TrainConfig, b: TrainConfig): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof TrainConfig>;
+  // Stopping points may be extended on resume: train 5 epochs, then resume to 10.
+  for (const k of ['epochs', 'maxSteps', 'patience', 'checkpointEvery'] as const) keys.delete(k);
+  return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: saved ${JSON.stringify(a[k])}, now ${JSON.stringify(b[k])}`);
+}
+
+/** Checks the output folder fits the request: a fresh folder, or a resumable one with --resume. */
+function checkOutDir(cfg: TrainConfig, opts: RunOptions): void {
+  const { out } = opts;
+  const cfgPath = join(out, 'config.json');
+  const ckpt = checkpointPaths(join(out, 'checkpoints'), 'last');
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new RunConfigError(`--out ${out} is a file, not a folder`);
+  if (opts.resume) {
+    if (!existsSync(cfgPath) || !existsSync(ckpt.state)) throw new RunConfigError(`--resume: ${out} holds no checkpoint to resume (expected ${cfgPath} and ${ckpt.state})`);
+    const saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as TrainConfig;
+    const diff = configDiff(saved, cfg);
+    if (diff.length) throw new RunConfigError(`--resume: the flags differ from the run saved in ${out}: ${diff.join('; ')}`);
+  } else if (existsSync(cfgPath) || existsSync(join(out, 'results.json'))) {
+    throw new RunConfigError(`--out ${out} already holds a run; pass --resume to continue it, or choose another folder`);
+  }
+}
+
+/**
+ * Runs `tsgrad train`: loads the data (the embedded Fashion-MNIST subset when the full set is
+ * absent), builds model and optimizer from the seed, trains with checkpoints in <out>/checkpoints,
+ * and writes results.json, curves.{png,svg}, model.{safetensors,json} and config.json into <out>,
+ * each atomically.
+ */
+export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<RunOutput> {
+  const notice = opts.onNotice ?? ((m: string) => process.stderr.write(`${m}\n`));
+  if (opts.dataDir !== undefined && !(existsSync(opts.dataDir) && statSync(opts.dataDir).isDirectory())) {
+    throw new RunConfigError(`--data-dir ${opts.dataDir} does not exist or is not a folder`);
+  }
+  if (cfg.epochs === undefined && cfg.maxSteps === undefined) throw new RunConfigError('give --epochs or --max-steps');
+  checkOutDir(cfg, opts);
+
+  // Both splits may fall back to the embedded subset: say so once, not twice.
+  const notices: string[] = [];
+  const loadOpts = { ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}), download: opts.download ?? false, onNotice: (m: string) => notices.push(m) };
+  let train: LoadedDataset;
+  let test: LoadedDataset;
+  try {
+    train = await loadDataset(cfg.dataset, 'train', loadOpts);
+    test = await loadDataset(cfg.dataset, 'test', loadOpts);
+  } finally {
+    const fallback = notices.filter((m) => /using the embedded subset/.test(m));
+    for (const m of notices) if (!fallback.includes(m)) notice(m);
+    if (fallback.length === 2) notice(fallback[0]!.replace(/\((\d+) train images\)/, (_s, n: string) => `(${n} train and ${/\((\d+) test images\)/.exec(fallback[1]!)?.[1] ?? '?'} test images)`));
+    else fallback.forEach((m) => notice(m));
+  }
+  let xTrain = firstRows(train.images, cfg.limitTrain);
+  const yTrain = firstRows(train.labels, cfg.limitTrain);
+  let xTest = firstRows(test.images, cfg.limitTest);
+  const yTest = firstRows(test.labels, cfg.limitTest);
+  const inputShape = modelInputShape(cfg.model, xTrain.shape.slice(1));
+  xTrain = padImages(xTrain, inputShape[1], inputShape[2]);
+  xTest = padImages(xTest, inputShape[1], inputShape[2]);
+  const stats = channelStats(xTrain);
+
+  manualSeed(cfg.seed);
+  const modelCfg: ModelConfig = { model: cfg.model, inputShape, numClasses: train.classes.length, ...(cfg.model === 'mlp' ? { hidden: cfg.hidden } : {}), dropout: cfg.dropout };
+  const model: Module = buildModel(modelCfg);
+  const optimizer = makeOptimizer(cfg.optimizer, model.parameters(), cfg.lr, cfg.weightDecay);
+  const scheduler = cfg.lrStep !== undefined ? new StepLR(optimizer, { stepSize: cfg.lrStep, gamma: cfg.lrGamma }) : undefined;
+
+  // Augmentation works on [0,1] images, then normalises per batch; without it, normalise once.
+  const augGen = new Generator(cfg.seed + 2);
+  let transform: ((x: Tensor) => Tensor) | undefined;
+  if (cfg.augment) {
+    const steps = [randomCrop([inputShape[1], inputShape[2]], { padding: cfg.dataset === 'cifar10' ? 4 : 2, generator: augGen })];
+    if (cfg.dataset === 'cifar10') steps.push(randomHorizontalFlip(0.5, { generator: augGen }));
+    transform = compose(...steps, normalize(stats.mean, stats.std));
+  } else xTrain = normalizeImages(xTrain, stats.mean, stats.std);
+  xTest = normalizeImages(xTest, stats.mean, stats.std);
+
+  const trainLoader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: cfg.batchSize, shuffle: true, generator: new Generator(cfg.seed + 1), ...(transform ? { transform } : {}) });
+  const testLoader = new DataLoader(new TensorDataset(xTest, yTest), { batchSize: Math.max(cfg.batchSize, 500) });
+  const trainer = new Trainer({ model, lossFn: new CrossEntropyLoss(), optimizer, ...(scheduler ? { scheduler } : {}), generators: { augment: augGen } });
+  const ckptDir = join(opts.out, 'checkpoints');
+  if (opts.resume) {
+    trainer.loadCheckpoint(ckptDir, 'last', trainLoader);
+    notice(`tsgrad: resuming ${opts.out} after epoch ${trainer.epoch} (step ${trainer.step})`);
+  } else writeFileAtomic(join(opts.out, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
+
+  const progress = createProgress({ mode: opts.progress ?? 'auto' });
+  const result = trainer.fit(trainLoader, testLoader, {
+    ...(cfg.epochs !== undefined ? { epochs: cfg.epochs } : {}),
+    ...(cfg.maxSteps !== undefined ? { maxSteps: cfg.maxSteps } : {}),
+    ...(cfg.evalFreq !== undefined ? { evalFreq: cfg.evalFreq } : {}),
+    ...(cfg.patience !== undefined ? { earlyStopping: { patience: cfg.patience } } : {}),
+    checkpointEvery: cfg.checkpointEvery,
+    checkpointDir: ckptDir,
+    progress,
+  });
+
+  const files = {
+    config: join(opts.out, 'config.json'),
+    model: saveModel(opts.out, model, { format: 'tsgrad-model/1', config: modelCfg, classes: train.classes, normalize: stats, dataset: { name: cfg.dataset, source: train.source } }),
+    curves: writePlot(join(opts.out, 'curves'), await plotRuns([{ name: `${cfg.model} ${cfg.optimizer}`, ...result }], 'both', { title: `${cfg.model} on ${cfg.dataset} (${cfg.optimizer}, lr ${cfg.lr}, batch ${cfg.batchSize})` })),
+    results: join(opts.out, 'results.json'),
+  };
+  const doc: RunResults = {
+    format: 'tsgrad-results/1',
+    config: cfg,
+    result,
+    finalTestAcc: result.testAcc.at(-1) ?? NaN,
+    bestTestAcc: Math.max(...result.testAcc.filter(Number.isFinite)),
+    dataset: { name: cfg.dataset, source: train.source, trainSize: yTrain.shape[0]!, testSize: yTest.shape[0]! },
+    backend: getBackend().name,
+    finishedAt: new Date().toISOString(),
+  };
+  // results.json last: its presence means the run finished and every other file is complete.
+  writeFileAtomic(files.results, `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  return { result, files, dataSource: train.source };
+}

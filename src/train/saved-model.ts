@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TsgradError } from '../core/errors.js';
+import { loadStateDict as loadSafetensors, saveStateDict as saveSafetensors } from '../io/index.js';
+import type { Module } from '../nn/module.js';
+import { writeFileAtomic } from '../plot/write.js';
+import { buildModel, MODEL_NAMES, type ModelConfig } from './models.js';
+
+/** What model.json holds besides the weights: how to rebuild the model and prepare its inputs. */
+export interface SavedModelMeta {
+  format: 'tsgrad-model/1';
+  config: ModelConfig;
+  /** Class names in label order. */
+  classes: string[];
+  /** Per-channel normalisation applied to [0,1] images before the model. */
+  normalize: { mean: number[]; std: number[] };
+  /** Dataset the model was trained on (name and where the data came from). */
+  dataset: { name: string; source: string };
+}
+
+/** A saved model that cannot be loaded: missing files, a bad model.json, or weights that do not fit. */
+export class SavedModelError extends TsgradError {
+  override name = 'SavedModelError';
+}
+
+/** Writes `<dir>/model.safetensors` and `<dir>/model.json`, each atomically. */
+export function saveModel(dir: string, model: Module, meta: SavedModelMeta): { weights: string; meta: string } {
+  const paths = { weights: join(dir, 'model.safetensors'), meta: join(dir, 'model.json') };
+  mkdirSync(dir, { recursive: true });
+  saveSafetensors(paths.weights, model.stateDict());
+  writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`);
+  return paths;
+}
+
+function checkMeta(meta: unknown, path: string): asserts meta is SavedModelMeta {
+  const m = meta as Partial<SavedModelMeta> | null;
+  const bad = (what: string): never => {
+    throw new SavedModelError(`${path}: ${what}`);
+  };
+  if (typeof m !== 'object' || m === null) bad('expected a JSON object');
+  if (m!.format !== 'tsgrad-model/1') bad(`format is ${JSON.stringify(m!.format)}, expected "tsgrad-model/1"`);
+  const c = m!.config;
+  if (!c || !(MODEL_NAMES as readonly string[]).includes(c.model)) bad(`config.model must be one of ${MODEL_NAMES.join(', ')}`);
+  if (!Array.isArray(c!.inputShape) || c!.inputShape.length !== 3 || !c!.inputShape.every((v) => Number.isInteger(v) && v > 0)) bad('config.inputShape must be [C, H, W]');
+  if (!Array.isArray(m!.classes) || m!.classes.length !== c!.numClasses) bad(`classes must list config.numClasses (${c!.numClasses}) names`);
+  const n = m!.normalize;
+  if (!n || !Array.isArray(n.mean) || !Array.isArray(n.std) || n.mean.length !== n.std.length) bad('normalize must hold mean and std arrays of equal length');
+}
+
+/** Rebuilds a model saved by saveModel and loads its weights (strictly: every key and shape must fit). */
+export function loadSavedModel(dir: string): { model: Module; meta: SavedModelMeta } {
+  const weightsPath = join(dir, 'model.safetensors');
+  const metaPath = join(dir, 'model.json');
+  if (!existsSync(dir)) throw new SavedModelError(`model directory ${dir} does not exist`);
+  for (const f of [metaPath, weightsPath]) if (!existsSync(f)) throw new SavedModelError(`${dir} is not a saved model: ${f} does not exist (tsgrad train --out DIR writes model.json and model.safetensors)`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+  } catch (e) {
+    throw new SavedModelError(`${metaPath}: not valid JSON (${(e as Error).message})`);
+  }
+  checkMeta(meta, metaPath);
+  const model = buildModel(meta.config);
+  const weights = loadSafetensors(weightsPath);
+  try {
+    model.loadStateDict(weights);
+  } catch (e) {
+    throw new SavedModelError(`${weightsPath} does not fit the ${meta.config.model} described in ${metaPath}: ${(e as Error).message}`);
+  }
+  model.eval();
+  return { model, meta };
+}
