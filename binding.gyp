@@ -7,7 +7,10 @@
         "native/threadpool.cc",
         "native/elementwise.cc",
         "native/gemm.cc",
-        "native/stubs.cc"
+        "native/reduce.cc",
+        "native/conv.cc",
+        "native/pool.cc",
+        "native/gather.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],

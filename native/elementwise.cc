@@ -3,6 +3,7 @@
 // contiguous and scalar-broadcast rows get their own loops so they vectorise.
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "kernels.h"
 #include "strided.h"
@@ -132,6 +133,12 @@ template <typename T, typename F> void run_unary(const View& x, const View& out,
   });
 }
 
+// Math.pow semantics: NaN exponents and (+-1) ** (+-Infinity) give NaN, unlike C's pow.
+template <typename T> TG_INLINE T js_pow(T x, T y) {
+  if (y != y || ((x == T(1) || x == T(-1)) && std::isinf(y))) return std::numeric_limits<T>::quiet_NaN();
+  return std::pow(x, y);
+}
+
 template <typename T> T sigmoid(T x) {
   if (x >= 0) return T(1) / (T(1) + std::exp(-x));
   T e = std::exp(x);
@@ -167,7 +174,7 @@ template <typename T> void unary_typed(int op, const View& x, const View& out, d
     case U_POW_SCALAR:
       if (alpha == 2) return run_unary<T>(x, out, [](T v) { return v * v; });
       if (alpha == 0.5) return run_unary<T>(x, out, [](T v) { return std::sqrt(v); });
-      return run_unary<T>(x, out, [a](T v) { return std::pow(v, a); });
+      return run_unary<T>(x, out, [a](T v) { return js_pow(v, a); });
     case U_CLAMP:
       return run_unary<T>(x, out, [=](T v) {
         if (hasLo && v < a) v = a;
@@ -197,7 +204,7 @@ template <typename T> void binary_typed(int op, const View& a, const View& b, co
     case B_SUB: return run_binary<T, T>(a, b, out, [](T x, T y) { return x - y; });
     case B_MUL: return run_binary<T, T>(a, b, out, [](T x, T y) { return x * y; });
     case B_DIV: return run_binary<T, T>(a, b, out, [](T x, T y) { return x / y; });
-    case B_POW: return run_binary<T, T>(a, b, out, [](T x, T y) { return std::pow(x, y); });
+    case B_POW: return run_binary<T, T>(a, b, out, [](T x, T y) { return js_pow(x, y); });
     case B_MAXIMUM: return run_binary<T, T>(a, b, out, [](T x, T y) { return (x != x || y != y) ? x + y : x > y ? x : y; });
     case B_MINIMUM: return run_binary<T, T>(a, b, out, [](T x, T y) { return (x != x || y != y) ? x + y : x < y ? x : y; });
     case B_EQ: return run_binary<T, B>(a, b, out, [](T x, T y) { return B(x == y); });
