@@ -85,7 +85,7 @@ export function readTar(bytes: Uint8Array, file: string): TarEntry[] {
       longName = null;
     }
     const type = flag === '0' || flag === '\0' || flag === '7' ? 'file' : flag === '5' ? 'directory' : 'other';
-    out.push({ name: name.replace(/^\.\//, ''), type, data: type === 'file' ? data : new Uint8Array(0) });
+    out.push({ name: name.replace(/^\.\//, '').replace(/\/+$/, ''), type, data: type === 'file' ? data : new Uint8Array(0) });
   }
   return out;
 }
