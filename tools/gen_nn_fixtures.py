@@ -237,13 +237,13 @@ def models():
         }
         if name == 'net':
             randomize(m)
+            entry['state'] = {k: enc(v) for k, v in m.state_dict().items()}
             m.train()
             x = randn(3, *shape)
             y = m(x)
             t = torch.tensor([0, 2, 1])
             loss = F.cross_entropy(y, t)
             loss.backward()
-            entry['state'] = {k: enc(v) for k, v in m.state_dict().items()}
             entry['input'] = enc(x)
             entry['target'] = enc(t.int())
             entry['output'] = enc(y)
