@@ -86,7 +86,8 @@ export function backward(root: Tensor, grad?: Tensor | null, opts: BackwardOptio
         );
       }
       if (!g) continue;
-      if (node.retained) node.retained.grad = node.retained.grad ? add(node.retained.grad, g) : g;
+      // A copy, so the retained .grad neither aliases a gradient flowing on nor is an expanded (stride-0) view.
+      if (node.retained) node.retained.grad = node.retained.grad ? add(node.retained.grad, g) : clone(g);
       node.checkSaved();
       const inputGrads = node.backwardFn!(g, node.needs);
       const inputs = node.inputs;
@@ -116,9 +117,13 @@ declare module '../tensor/tensor.js' {
   interface Tensor {
     /** Backpropagates from this tensor into the .grad of every leaf that requires it. */
     backward(grad?: Tensor | null, opts?: BackwardOptions): void;
+    /** Same, for a one-element tensor, with options only: `loss.backward({ retainGraph: true })`. */
+    backward(opts: BackwardOptions): void;
   }
 }
 
-(Tensor.prototype as unknown as { backward: (this: Tensor, g?: Tensor | null, o?: BackwardOptions) => void }).backward = function (g, o) {
-  backward(this, g, o);
+(Tensor.prototype as unknown as { backward: (this: Tensor, g?: Tensor | null | BackwardOptions, o?: BackwardOptions) => void }).backward = function (g, o) {
+  // Options may come first when there is no explicit gradient (JS has no keyword arguments).
+  if (g != null && !(g instanceof Tensor)) backward(this, null, g);
+  else backward(this, g, o);
 };

@@ -47,13 +47,17 @@ function binaryInPlace(op: BinaryOp, name: string, x: Tensor, other: TensorLike)
   return x;
 }
 
+/** x += alpha · other under the user-facing op `name`, so errors name the op that was called. */
+function addScaled(name: string, x: Tensor, other: TensorLike, alpha: number): Tensor {
+  return binaryInPlace('add', name, x, alpha === 1 || typeof other === 'number' ? (typeof other === 'number' ? other * alpha : other) : mul(other, alpha));
+}
 /** x += alpha · other, in place. */
 export function add_(x: Tensor, other: TensorLike, alpha = 1): Tensor {
-  return binaryInPlace('add', 'add_', x, alpha === 1 || typeof other === 'number' ? (typeof other === 'number' ? other * alpha : other) : mul(other, alpha));
+  return addScaled('add_', x, other, alpha);
 }
 /** x -= alpha · other, in place. */
 export function sub_(x: Tensor, other: TensorLike, alpha = 1): Tensor {
-  return add_(x, other, -alpha);
+  return addScaled('sub_', x, other, -alpha);
 }
 /** x *= other, in place. */
 export const mul_ = (x: Tensor, other: TensorLike): Tensor => binaryInPlace('mul', 'mul_', x, other);
@@ -61,20 +65,22 @@ export const mul_ = (x: Tensor, other: TensorLike): Tensor => binaryInPlace('mul
 export const div_ = (x: Tensor, other: TensorLike): Tensor => binaryInPlace('div', 'div_', x, other);
 /** x += value · a · b, in place. */
 export function addcmul_(x: Tensor, a: Tensor, b: Tensor, value = 1): Tensor {
-  return add_(x, mul(mul(a, b), value));
+  return addScaled('addcmul_', x, mul(mul(a, b), value), 1);
 }
 /** x += value · a / b, in place. */
 export function addcdiv_(x: Tensor, a: Tensor, b: Tensor, value = 1): Tensor {
-  return add_(x, div(mul(a, value), b));
+  return addScaled('addcdiv_', x, div(mul(a, value), b), 1);
 }
-/** Sets every element to `value`, in place. */
-export function fill_(x: Tensor, value: number): Tensor {
-  prepare('fill_', x);
+/** Sets every element to `value` under the user-facing op `name`. */
+function fillNamed(name: string, x: Tensor, value: number): Tensor {
+  prepare(name, x);
   be().fill(x, value);
   return x;
 }
+/** Sets every element to `value`, in place. */
+export const fill_ = (x: Tensor, value: number): Tensor => fillNamed('fill_', x, value);
 /** Sets every element to 0, in place. */
-export const zero_ = (x: Tensor): Tensor => fill_(x, 0);
+export const zero_ = (x: Tensor): Tensor => fillNamed('zero_', x, 0);
 /** Copies (broadcasting and casting) `src` into x, in place. */
 export function copy_(x: Tensor, src: TensorLike): Tensor {
   const o = operand('copy_', x, src);

@@ -148,6 +148,8 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
   // Fill from both ends so the last value is exactly `end`, like PyTorch.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) t.data[i] = i < half ? start + i * d : end - (steps - 1 - i) * d;
+  // One step is just `start` (the loop above would write `end`), as in PyTorch.
+  if (steps === 1) t.data[0] = start;
   return finish(t, opts);
 }
 
