@@ -2,10 +2,29 @@ import assert from 'node:assert/strict';
 import type { DType, Storage } from '../../src/core/dtype.js';
 import type { Backend, View } from '../../src/backend/backend.js';
 import { refBackend } from '../../src/backend/ref/index.js';
-import { nativeBackend, nativeLoadError } from '../../src/backend/native/index.js';
+import { nativeBackend, nativeFallbackCount, nativeLoadError } from '../../src/backend/native/index.js';
 
-/** The native backend under test, or null when the addon is not built. */
-export const nat: Backend | null = nativeBackend();
+/**
+ * The native backend under test (null when the addon is not built), wrapped so
+ * that every call fails the test if the kernel quietly handed the work to ref.
+ */
+export const nat: Backend | null = strict(nativeBackend());
+
+function strict(be: Backend | null): Backend | null {
+  if (!be) return null;
+  return new Proxy(be, {
+    get(target, key, receiver) {
+      const v: unknown = Reflect.get(target, key, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        const before = nativeFallbackCount();
+        const r: unknown = (v as (...a: unknown[]) => unknown).apply(target, args);
+        assert.equal(nativeFallbackCount(), before, `native ${String(key)} fell back to the ref kernel`);
+        return r;
+      };
+    },
+  });
+}
 export const ref: Backend = refBackend;
 /** Skip reason for node:test when the addon is missing. */
 export const skip: string | false = nat ? false : `native addon not built: ${nativeLoadError()}`;

@@ -42,12 +42,15 @@ function poolParams(p: Pool2dParams): number[] {
 function makeNativeBackend(addon: NativeAddon): Backend {
   const run = (code: number, views: readonly View[], params: readonly number[] = []): boolean => {
     const m = encode(views, params);
+    let done: boolean;
     switch (views.length) {
-      case 1: return addon.run(code, m, views[0]!.data);
-      case 2: return addon.run(code, m, views[0]!.data, views[1]!.data);
-      case 3: return addon.run(code, m, views[0]!.data, views[1]!.data, views[2]!.data);
-      default: return addon.run(code, m, ...views.map((v) => v.data));
+      case 1: done = addon.run(code, m, views[0]!.data); break;
+      case 2: done = addon.run(code, m, views[0]!.data, views[1]!.data); break;
+      case 3: done = addon.run(code, m, views[0]!.data, views[1]!.data, views[2]!.data); break;
+      default: done = addon.run(code, m, ...views.map((v) => v.data));
     }
+    if (!done) fallbacks++;
+    return done;
   };
   return {
     name: 'native',
@@ -106,6 +109,12 @@ function makeNativeBackend(addon: NativeAddon): Backend {
 }
 
 let backend: Backend | null = null;
+let fallbacks = 0;
+
+/** How many native calls have been handed to a ref kernel so far (unsupported dtype/layout combinations). */
+export function nativeFallbackCount(): number {
+  return fallbacks;
+}
 let warned = false;
 
 /** The native backend, or null when the addon is not available (see nativeLoadError()). */
