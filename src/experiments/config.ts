@@ -140,13 +140,13 @@ function num(where: string, key: string, v: unknown): number {
 }
 
 function intList(where: string, key: string, v: unknown, allowEmpty: boolean): number[] {
-  const arr = typeof v === 'number' ? [v] : v;
+  const arr = typeof v === 'number' ? [v] : allowEmpty && v === 'none' ? [] : v;
   if (!Array.isArray(arr) || (!allowEmpty && arr.length === 0)) bad(where, `${key} must be a ${allowEmpty ? '' : 'non-empty '}list of positive integers, got ${JSON.stringify(v)}`);
   return arr.map((x) => posInt(where, key, x));
 }
 
 function nullableInt(where: string, key: string, v: unknown): number | null {
-  return v === null || v === undefined ? null : posInt(where, key, v);
+  return v === null || v === undefined || v === 'none' ? null : posInt(where, key, v);
 }
 
 /** Fills defaults into a partial config and checks every field; `where` names the source in errors. */
@@ -177,7 +177,7 @@ export function completeConfig(partial: Partial<ExperimentConfig> & Record<strin
     subsetTrain: nullableInt(where, 'subset-train', c.subsetTrain),
     subsetTest: nullableInt(where, 'subset-test', c.subsetTest),
     dataset: c.dataset,
-    dataDir: c.dataDir === null || c.dataDir === undefined ? null : String(c.dataDir),
+    dataDir: c.dataDir === null || c.dataDir === undefined || c.dataDir === 'none' ? null : String(c.dataDir),
     bottleneck: Boolean(c.bottleneck),
     activation: String(c.activation),
     pooling: c.pooling,
