@@ -17,7 +17,7 @@ export type DatasetName = 'mnist' | 'fashion-mnist' | 'cifar10';
 export interface LoadOptions {
   /** Root data directory (holding mnist/, fashion-mnist/, cifar-10-batches-bin/); default $TSGRAD_DATA, else the user cache. */
   dataDir?: string;
-  /** Fetch the official files when they are missing (default false). */
+  /** Fetch the official files when they are missing (default false; $TSGRAD_OFFLINE=1 turns it off). */
   download?: boolean;
   /** Receives one-line notices (the embedded fallback, downloads); default: written to stderr. */
   onNotice?: (msg: string) => void;
@@ -176,7 +176,8 @@ export async function loadDataset(name: DatasetName, split: Split, opts: LoadOpt
   let dir = datasetDir(name, root, split);
   let lacking = missing(name, dir, split);
   let fetchError: string | null = null;
-  if (lacking.length && opts.download) {
+  const download = (opts.download ?? false) && !['1', 'true', 'yes'].includes(process.env['TSGRAD_OFFLINE'] ?? '');
+  if (lacking.length && download) {
     try {
       if (name === 'cifar10') await downloadCifar10(root, notice);
       else await downloadMnist(name, `${root}/${SUBDIR[name]}`, split, notice);
@@ -188,7 +189,7 @@ export async function loadDataset(name: DatasetName, split: Split, opts: LoadOpt
   }
   if (lacking.length) {
     const where = name === 'cifar10' ? `${root}/cifar-10-batches-bin` : dir;
-    const why = fetchError ? `download failed: ${fetchError}` : opts.download ? 'download did not provide them' : 'download not enabled';
+    const why = fetchError ? `download failed: ${fetchError}` : download ? 'download did not provide them' : opts.download ? 'download off: TSGRAD_OFFLINE is set' : 'download not enabled';
     if (name === 'fashion-mnist') {
       const sub = embeddedSubsetDir();
       const data = readMnist(sub, split);

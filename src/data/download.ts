@@ -6,7 +6,9 @@ import { tempPathFor } from './files.js';
 
 /** Options of downloadFile. */
 export interface DownloadOptions {
-  /** Abort when no bytes arrive for this long (ms); default 30 s. */
+  /** Abort when the server has not answered (response headers) within this long (ms); default 10 s. */
+  connectTimeoutMs?: number;
+  /** Abort when no bytes arrive for this long (ms) once the download runs; default 30 s. */
   idleTimeoutMs?: number;
 }
 
@@ -17,10 +19,12 @@ export interface DownloadOptions {
  */
 export async function downloadFile(url: string, dest: string, md5: string, opts: DownloadOptions = {}): Promise<void> {
   const idle = opts.idleTimeoutMs ?? 30_000;
+  const connect = opts.connectTimeoutMs ?? 10_000;
   mkdirSync(dest.slice(0, dest.lastIndexOf('/')) || '.', { recursive: true });
   const tmp = tempPathFor(dest);
   const ctrl = new AbortController();
-  let timer = setTimeout(() => ctrl.abort(), idle);
+  // A short first deadline so an offline machine gives up quickly; then a per-chunk idle deadline.
+  let timer = setTimeout(() => ctrl.abort(), connect);
   const poke = (): void => {
     clearTimeout(timer);
     timer = setTimeout(() => ctrl.abort(), idle);
@@ -30,8 +34,9 @@ export async function downloadFile(url: string, dest: string, md5: string, opts:
     try {
       res = await fetch(url, { signal: ctrl.signal });
     } catch (e) {
-      throw new DataError(`download ${url} failed: ${ctrl.signal.aborted ? `no answer within ${idle} ms` : describe(e)}`);
+      throw new DataError(`download ${url} failed: ${ctrl.signal.aborted ? `no answer within ${connect} ms` : describe(e)}`);
     }
+    poke();
     if (!res.ok || !res.body) throw new DataError(`download ${url} failed: HTTP ${res.status} ${res.statusText}`);
     const hash = createHash('md5');
     const fh = await open(tmp, 'w');

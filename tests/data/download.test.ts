@@ -110,10 +110,22 @@ describe('downloads from a local HTTP server, md5-checked and atomic', () => {
     assert.deepEqual(listAll(`${root}/b`), ['mnist']);
   });
 
+  it('does not download when TSGRAD_OFFLINE is set', async () => {
+    setEnv('TSGRAD_MNIST_MIRROR', `${base}/mnist/`);
+    setEnv('TSGRAD_OFFLINE', '1');
+    try {
+      await assert.rejects(loadDataset('mnist', 'test', { dataDir: `${root}/h`, download: true, onNotice: () => assert.fail('nothing to notice') }),
+        /h\/mnist lacks t10k-images-idx3-ubyte\.gz, t10k-labels-idx1-ubyte\.gz .*download off: TSGRAD_OFFLINE is set/);
+    } finally {
+      setEnv('TSGRAD_OFFLINE', '');
+    }
+    assert.deepEqual(listAll(`${root}/h`), []);
+  });
+
   it('reports a connection cut mid-file and a server that never answers, leaving nothing half-written', async () => {
     await assert.rejects(downloadFile(`${base}/broken/t10k-labels-idx1-ubyte.gz`, `${root}/c/labels.gz`, MNIST_TEST_MD5['t10k-labels-idx1-ubyte.gz']),
       /download http:\/\/127\.0\.0\.1:\d+\/broken\/t10k-labels-idx1-ubyte\.gz failed after \d+ bytes: terminated/);
-    await assert.rejects(downloadFile(`${base}/stall/x`, `${root}/c/x`, 'ffff', { idleTimeoutMs: 300 }), /stall\/x failed: no answer within 300 ms/);
+    await assert.rejects(downloadFile(`${base}/stall/x`, `${root}/c/x`, 'ffff', { connectTimeoutMs: 300 }), /stall\/x failed: no answer within 300 ms/);
     await assert.rejects(downloadFile(`${base}/nothing-here/x`, `${root}/c/x`, 'ffff'), /nothing-here\/x failed: HTTP 404/);
     assert.deepEqual(listAll(`${root}/c`), []);
   });
