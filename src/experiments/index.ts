@@ -9,3 +9,4 @@ export * from './local.js';
 export * from './slurm.js';
 export * from './status.js';
 export * from './task.js';
+export * from './plot.js';

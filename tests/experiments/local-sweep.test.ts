@@ -63,6 +63,19 @@ describe('tsgrad sweep --executor local', () => {
     assert.match(status.stdout, /loc_L1_K4\s+done\s+1/);
     assert.match(status.stdout, /bad_L6_K4\s+failed\s.*shrinks to 0×0/);
     assert.match(status.stdout, /total 3: 2 done, 1 failed/);
+
+    // plot-exp draws the matched runs together: both names in the SVG, a real PNG beside it.
+    const plot = await cli(['plot-exp', 'loc_*', '--results', out]);
+    assert.equal(plot.code, 0, plot.stderr);
+    assert.match(plot.stdout, /plotted 2 run\(s\): loc_L1_K4, loc_L1_K6/);
+    const svg = readFileSync(join(out, 'plots', 'loc_all.svg'), 'utf8');
+    assert.ok(svg.startsWith('<svg') && svg.includes('loc_L1_K4') && svg.includes('loc_L1_K6'));
+    assert.ok(!svg.includes('bad_L6_K4'));
+    const png = readFileSync(join(out, 'plots', 'loc_all.png'));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const none = await cli(['plot-exp', 'nothing_*', '--results', out]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no run in .* matches "nothing_\*"/);
   });
 
   it('names a missing grid file and a bad executor', async () => {
