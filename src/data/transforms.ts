@@ -103,6 +103,8 @@ export function randomCrop(size: number | readonly [number, number], opts: Rando
       const left = gen.randint(0, pw - cw + 1) - pad;
       for (let y = 0; y < ch; y++) rowSrc[y] = map(top + y, h);
       for (let xx = 0; xx < cw; xx++) colSrc[xx] = map(left + xx, w);
+      const xa = Math.min(cw, Math.max(0, -left));
+      const xb = Math.max(xa, Math.min(cw, w - left));
       for (let k = 0; k < c; k++) {
         const src = (b * c + k) * h * w;
         const dst = (b * c + k) * ch * cw;
@@ -114,10 +116,10 @@ export function randomCrop(size: number | readonly [number, number], opts: Rando
             continue;
           }
           const r = src + sy * w;
-          for (let xx = 0; xx < cw; xx++) {
-            const sx = colSrc[xx]!;
-            out[o + xx] = sx < 0 ? fill : data[r + sx]!;
-          }
+          // Columns xa..xb-1 lie inside the image: one block copy; only the padded edges go one by one.
+          for (let xx = 0; xx < xa; xx++) out[o + xx] = colSrc[xx]! < 0 ? fill : data[r + colSrc[xx]!]!;
+          if (xb > xa) out.set(data.subarray(r + left + xa, r + left + xb), o + xa);
+          for (let xx = Math.max(xb, xa); xx < cw; xx++) out[o + xx] = colSrc[xx]! < 0 ? fill : data[r + colSrc[xx]!]!;
         }
       }
     }
@@ -166,7 +168,41 @@ function jitterRange(name: string, r: JitterRange | undefined): [number, number]
 }
 
 /** Luma weights of ITU-R 601-2, as torchvision's rgb_to_grayscale uses. */
-const GREY = [0.2989, 0.587, 0.114] as const;
+const [GR, GG, GB] = [0.2989, 0.587, 0.114];
+
+/** v <- clamp((v - m)·f + m) over out[o, o+len): brightness (m = 0) and contrast. */
+function blend(out: Float32Array | Float64Array, o: number, len: number, f: number, m: number, lo: number, hi: number): void {
+  const add = m * (1 - f);
+  for (let j = o, e = o + len; j < e; j++) {
+    const v = out[j]! * f + add;
+    out[j] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+/** Mean grey level of one image (the plain mean for one channel). */
+function meanGrey(out: Float32Array | Float64Array, o: number, plane: number, c: number): number {
+  let m = 0;
+  if (c === 1) for (let j = o; j < o + plane; j++) m += out[j]!;
+  else for (let j = o; j < o + plane; j++) m += GR * out[j]! + GG * out[j + plane]! + GB * out[j + 2 * plane]!;
+  return m / plane;
+}
+
+/** Blends each RGB pixel with its grey level: v <- clamp((v - g)·f + g). */
+function saturate(out: Float32Array | Float64Array, o: number, plane: number, f: number, lo: number, hi: number): void {
+  const keep = 1 - f;
+  for (let j = o; j < o + plane; j++) {
+    const r = out[j]!;
+    const g = out[j + plane]!;
+    const b = out[j + 2 * plane]!;
+    const add = (GR * r + GG * g + GB * b) * keep;
+    const r2 = r * f + add;
+    const g2 = g * f + add;
+    const b2 = b * f + add;
+    out[j] = r2 < lo ? lo : r2 > hi ? hi : r2;
+    out[j + plane] = g2 < lo ? lo : g2 > hi ? hi : g2;
+    out[j + 2 * plane] = b2 < lo ? lo : b2 > hi ? hi : b2;
+  }
+}
 
 /**
  * Random brightness, contrast and saturation changes (torchvision's ColorJitter without hue), for
@@ -188,31 +224,21 @@ export function colorJitter(opts: ColorJitterOptions): Transform {
     out.set(data);
     const plane = h * w;
     const img = c * plane;
-    const cl = clamp ? (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v) : (v: number): number => v;
-    const grey = (o: number, j: number): number => (c === 1 ? out[o + j]! : GREY[0] * out[o + j]! + GREY[1] * out[o + plane + j]! + GREY[2] * out[o + 2 * plane + j]!);
+    const lo = clamp ? 0 : -Infinity;
+    const hi = clamp ? 1 : Infinity;
+    const order = [...kinds];
     for (let b = 0; b < n; b++) {
       const o = b * img;
-      const order = [...kinds];
       for (let i = order.length - 1; i > 0; i--) {
         const j = gen.randint(0, i + 1);
         [order[i], order[j]] = [order[j]!, order[i]!];
       }
       for (const k of order) {
-        const [lo, hi] = ranges[k]!;
-        const f = lo + gen.random() * (hi - lo);
-        if (k === 0) {
-          for (let j = o; j < o + img; j++) out[j] = cl(out[j]! * f);
-        } else if (k === 1) {
-          let m = 0;
-          for (let j = 0; j < plane; j++) m += grey(o, j);
-          m /= plane;
-          for (let j = o; j < o + img; j++) out[j] = cl((out[j]! - m) * f + m);
-        } else if (c === 3) {
-          for (let j = 0; j < plane; j++) {
-            const g = grey(o, j);
-            for (let q = 0; q < 3; q++) out[o + q * plane + j] = cl((out[o + q * plane + j]! - g) * f + g);
-          }
-        }
+        const [a, z] = ranges[k]!;
+        const f = a + gen.random() * (z - a);
+        if (k === 0) blend(out, o, img, f, 0, lo, hi);
+        else if (k === 1) blend(out, o, img, f, meanGrey(out, o, plane, c), lo, hi);
+        else if (c === 3) saturate(out, o, plane, f, lo, hi);
       }
     }
     return wrap(out);
