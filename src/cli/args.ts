@@ -79,9 +79,14 @@ function suggest(name: string, specs: FlagSpecs): string {
   return best && best[1] <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean --${best[0]}?)` : '';
 }
 
+/** The error prefix: the command without the program name, which the CLI's own prefix already shows. */
+function prefix(cmd: string): string {
+  return cmd.replace(/^tsgrad /, '');
+}
+
 function convert(cmd: string, name: string, spec: Flag<unknown>, raw: string): unknown {
   const bad = (what: string): never => {
-    throw new UsageError(`${cmd}: --${name} ${what}, got ${JSON.stringify(raw)}`);
+    throw new UsageError(`${prefix(cmd)}: --${name} ${what}, got ${JSON.stringify(raw)}`);
   };
   switch (spec.kind) {
     case 'string':
@@ -117,12 +122,18 @@ export function parseFlags<S extends FlagSpecs>(cmd: string, argv: readonly stri
   } catch (e) {
     const err = e as Error & { code?: string };
     const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(err.message);
-    if (unknown) throw new UsageError(`${cmd}: unknown flag ${unknown[1]}${unknown[2]}${suggest(unknown[2]!, specs)}; see ${cmd} --help`);
+    if (unknown) throw new UsageError(`${prefix(cmd)}: unknown flag ${unknown[1]}${unknown[2]}${suggest(unknown[2]!, specs)}; see ${cmd} --help`);
     const missing = /Option '(?:-\w, )?--([^ ]+) <value>' argument missing/.exec(err.message);
-    if (missing) throw new UsageError(`${cmd}: --${missing[1]} needs a value`);
+    if (missing) throw new UsageError(`${prefix(cmd)}: --${missing[1]} needs a value`);
+    const ambiguous = /Option '(?:-\w, )?--([^']+)' argument is ambiguous/.exec(err.message);
+    if (ambiguous) {
+      const i = argv.indexOf(`--${ambiguous[1]}`);
+      const next = i >= 0 ? argv[i + 1] : undefined;
+      throw new UsageError(`${prefix(cmd)}: --${ambiguous[1]} is followed by ${JSON.stringify(next ?? '')}, which looks like a flag; write --${ambiguous[1]}=${next ?? 'VALUE'} for a value that starts with a dash`);
+    }
     const boolVal = /Option '(?:-\w, )?--([^']+)' does not take an argument/.exec(err.message);
-    if (boolVal) throw new UsageError(`${cmd}: --${boolVal[1]} is a switch and takes no value`);
-    throw new UsageError(`${cmd}: ${err.message}`);
+    if (boolVal) throw new UsageError(`${prefix(cmd)}: --${boolVal[1]} is a switch and takes no value`);
+    throw new UsageError(`${prefix(cmd)}: ${err.message}`);
   }
   const values: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(specs)) {
@@ -133,10 +144,10 @@ export function parseFlags<S extends FlagSpecs>(cmd: string, argv: readonly stri
   }
   const pos = opts.positionals;
   const n = parsed.positionals.length;
-  if (!pos && n > 0) throw new UsageError(`${cmd}: unexpected argument ${JSON.stringify(parsed.positionals[0])}; flags start with --; see ${cmd} --help`);
+  if (!pos && n > 0) throw new UsageError(`${prefix(cmd)}: unexpected argument ${JSON.stringify(parsed.positionals[0])}; flags start with --; see ${cmd} --help`);
   if (pos) {
-    if (pos.min !== undefined && n < pos.min) throw new UsageError(`${cmd}: expected at least ${pos.min} ${pos.name}, got ${n}`);
-    if (pos.max !== undefined && n > pos.max) throw new UsageError(`${cmd}: expected at most ${pos.max} ${pos.name}, got ${n}`);
+    if (pos.min !== undefined && n < pos.min) throw new UsageError(`${prefix(cmd)}: expected at least ${pos.min} ${pos.name}, got ${n}`);
+    if (pos.max !== undefined && n > pos.max) throw new UsageError(`${prefix(cmd)}: expected at most ${pos.max} ${pos.name}, got ${n}`);
   }
   return { values: values as FlagValues<S>, positionals: parsed.positionals };
 }

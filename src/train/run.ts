@@ -9,27 +9,19 @@ import { loadDataset, type DatasetName, type LoadedDataset } from '../data/datas
 import { compose, normalize, randomCrop, randomHorizontalFlip } from '../data/transforms.js';
 import { CrossEntropyLoss } from '../nn/layers/loss.js';
 import type { Module } from '../nn/module.js';
-import { Adam } from '../optim/adam.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { RMSprop } from '../optim/rmsprop.js';
-import { SGD } from '../optim/sgd.js';
 import { StepLR } from '../optim/lr-scheduler.js';
 import { plotRuns } from '../plot/runs.js';
 import { writeFileAtomic, writePlot } from '../plot/write.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkpointPaths } from './checkpoint.js';
+import { makeOptimizer, type OptimizerName } from './optimizers.js';
 import { buildModel, modelInputShape, type ModelConfig, type ModelName } from './models.js';
 import { channelStats, firstRows, normalizeImages, padImages } from './prepare.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { saveModel } from './saved-model.js';
 import { Trainer, type FitResult } from './trainer.js';
 
-/** Optimizer recipes of `tsgrad train`: 'momentum' is SGD with momentum 0.9. */
-export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
-export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
-
-/** Learning rate used when --lr is not given. */
-export const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.01, rmsprop: 0.001, adam: 0.001 };
+export { OPTIMIZER_NAMES, DEFAULT_LR, makeOptimizer, type OptimizerName } from './optimizers.js';
 
 /** Everything a training run depends on (saved as config.json; --resume checks it matches). */
 export interface TrainConfig {
@@ -94,22 +86,6 @@ export class RunConfigError extends TsgradError {
   override name = 'RunConfigError';
 }
 
-/** Builds the optimizer a recipe names. */
-export function makeOptimizer(name: OptimizerName, params: Iterable<Tensor>, lr: number, weightDecay: number): Optimizer {
-  switch (name) {
-    case 'sgd':
-      return new SGD(params, { lr, weightDecay }) as unknown as Optimizer;
-    case 'momentum':
-      return new SGD(params, { lr, momentum: 0.9, weightDecay }) as unknown as Optimizer;
-    case 'rmsprop':
-      return new RMSprop(params, { lr, weightDecay }) as unknown as Optimizer;
-    case 'adam':
-      return new Adam(params, { lr, weightDecay }) as unknown as Optimizer;
-    default:
-      throw new RunConfigError(`unknown optimizer ${JSON.stringify(name)}; expected one of ${OPTIMIZER_NAMES.join(', ')}`);
-  }
-}
-
 /** Keys of the config that must match for --resume (everything: a resumed run is the same run). */
 function configDiff(a: TrainConfig, b: TrainConfig): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof TrainConfig>;
@@ -129,7 +105,8 @@ function checkOutDir(cfg: TrainConfig, opts: RunOptions): void {
     const saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as TrainConfig;
     const diff = configDiff(saved, cfg);
     if (diff.length) throw new RunConfigError(`--resume: the flags differ from the run saved in ${out}: ${diff.join('; ')}`);
-  } else if (existsSync(cfgPath) || existsSync(join(out, 'results.json'))) {
+  } else if (existsSync(ckpt.state) || existsSync(join(out, 'results.json'))) {
+    // A config.json alone is a run that died before its first checkpoint: starting over is fine.
     throw new RunConfigError(`--out ${out} already holds a run; pass --resume to continue it, or choose another folder`);
   }
 }

@@ -24,7 +24,7 @@ ${flagsHelp(CLASSIFY_FLAGS)}
 `,
   async run(argv) {
     const { values: v, positionals } = parseFlags('tsgrad classify', argv, CLASSIFY_FLAGS, { positionals: { min: 1, name: 'PNG image(s)' } });
-    if (v['model-dir'] === undefined) throw new UsageError('tsgrad classify: --model-dir DIR is required');
+    if (v['model-dir'] === undefined) throw new UsageError('classify: --model-dir DIR is required');
     const results = classifyImages(v['model-dir'], positionals, v.top);
     if (v.json) {
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -29,9 +29,9 @@ Example:
 `,
   async run(argv) {
     const { values: v } = parseFlags('tsgrad eval', argv, EVAL_FLAGS);
-    if (v['model-dir'] === undefined) throw new UsageError('tsgrad eval: --model-dir DIR is required');
+    if (v['model-dir'] === undefined) throw new UsageError('eval: --model-dir DIR is required');
     if (v['data-dir'] !== undefined && !(existsSync(v['data-dir']) && statSync(v['data-dir']).isDirectory())) {
-      throw new UsageError(`tsgrad eval: --data-dir ${v['data-dir']} does not exist or is not a folder`);
+      throw new UsageError(`eval: --data-dir ${v['data-dir']} does not exist or is not a folder`);
     }
     const r = await evaluateSavedModel(v['model-dir'], {
       ...(v.dataset !== undefined ? { dataset: v.dataset } : {}),

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { MODEL_NAMES } from '../../train/models.js';
-import { DEFAULT_LR, OPTIMIZER_NAMES, runTraining, type TrainConfig } from '../../train/run.js';
+import { DEFAULT_LR, OPTIMIZER_NAMES } from '../../train/optimizers.js';
+import type { TrainConfig } from '../../train/run.js';
 import { flag, flagsHelp, parseFlags } from '../args.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -37,8 +38,8 @@ export const TRAIN_FLAGS = {
 /** Turns parsed flags into a run config, checking combinations parseArgs cannot. */
 export function trainConfigFromFlags(v: ReturnType<typeof parseFlags<typeof TRAIN_FLAGS>>['values']): TrainConfig {
   const hidden = v.hidden.split(',').map((s) => Number(s.trim()));
-  if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`tsgrad train: --hidden must be positive whole numbers separated by commas, got ${JSON.stringify(v.hidden)}`);
-  if (v.hidden !== TRAIN_FLAGS.hidden.default && v.model !== 'mlp') throw new UsageError(`tsgrad train: --hidden applies to --model mlp only (got --model ${v.model})`);
+  if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`train: --hidden must be positive whole numbers separated by commas, got ${JSON.stringify(v.hidden)}`);
+  if (v.hidden !== TRAIN_FLAGS.hidden.default && v.model !== 'mlp') throw new UsageError(`train: --hidden applies to --model mlp only (got --model ${v.model})`);
   const cfg: TrainConfig = {
     model: v.model,
     dataset: v.dataset,
@@ -90,6 +91,8 @@ Examples:
     const { values } = parseFlags('tsgrad train', argv, TRAIN_FLAGS);
     const cfg = trainConfigFromFlags(values);
     const out = resolve(values.out);
+    // Loaded on demand: the plotting stack (vega) is heavy, and other commands do not need it.
+    const { runTraining } = await import('../../train/run.js');
     try {
       const r = await runTraining(cfg, {
         out,
@@ -109,7 +112,7 @@ Examples:
       );
       return 0;
     } catch (e) {
-      if ((e as Error).name === 'RunConfigError') throw new UsageError(`tsgrad train: ${(e as Error).message}`);
+      if ((e as Error).name === 'RunConfigError') throw new UsageError(`train: ${(e as Error).message}`);
       throw e;
     }
   },
