@@ -3,8 +3,11 @@
 //   backward input: gx[n,g] = col2im( W_g^T @ gy[n,g] )
 //   backward weight: gW_g  = sum_n gy[n,g] @ col(x[n,g])^T
 // A 1x1 / stride 1 / no padding convolution needs no col buffer: x itself is the matrix.
-// With at least as many images as threads, threads take whole images (serial GEMMs,
+// Small feature maps put several images side by side in one col matrix so the GEMM
+// stays wide (a 2x2 map alone would fill a quarter of a 16-wide micro-tile).
+// With at least as many chunks as threads, threads take whole chunks (serial GEMMs,
 // private col buffers, private gW partials); otherwise each GEMM is threaded.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -59,12 +62,13 @@ struct Scratch {
 };
 thread_local Scratch t_col;
 
-// col[(c*KH+kh)*KW+kw][oh*OW+ow] = x[c][oh*sh-ph+kh*dh][ow*sw-pw+kw*dw] (0 outside).
-template <typename T> void im2col(const Geo& g, const T* x, T* col) {
+// col[(c*KH+kh)*KW+kw][oh*OW+ow] = x[c][oh*sh-ph+kh*dh][ow*sw-pw+kw*dw] (0 outside);
+// col rows are `ld` apart so several images can sit side by side.
+template <typename T> void im2col(const Geo& g, const T* x, T* col, int64_t ld) {
   for (int64_t c = 0; c < g.cpg; c++)
     for (int64_t kh = 0; kh < g.KH; kh++)
       for (int64_t kw = 0; kw < g.KW; kw++) {
-        T* dst = col + ((c * g.KH + kh) * g.KW + kw) * g.cols();
+        T* dst = col + ((c * g.KH + kh) * g.KW + kw) * ld;
         const T* plane = x + c * g.H * g.W;
         // Output columns whose input column is inside the image: ow in [lo, hi).
         const int64_t off = kw * g.dw - g.pw;
@@ -89,11 +93,11 @@ template <typename T> void im2col(const Geo& g, const T* x, T* col) {
 }
 
 // The adjoint of im2col: x[c][ih][iw] += col[...] (x already holds earlier contributions).
-template <typename T> void col2im(const Geo& g, const T* col, T* x) {
+template <typename T> void col2im(const Geo& g, const T* col, int64_t ld, T* x) {
   for (int64_t c = 0; c < g.cpg; c++)
     for (int64_t kh = 0; kh < g.KH; kh++)
       for (int64_t kw = 0; kw < g.KW; kw++) {
-        const T* srcRow = col + ((c * g.KH + kh) * g.KW + kw) * g.cols();
+        const T* srcRow = col + ((c * g.KH + kh) * g.KW + kw) * ld;
         T* plane = x + c * g.H * g.W;
         const int64_t off = kw * g.dw - g.pw;
         int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
@@ -111,52 +115,123 @@ template <typename T> void col2im(const Geo& g, const T* col, T* x) {
       }
 }
 
-template <typename T> void forward_image(const Geo& g, const T* x, const T* w, T* y, int64_t n, bool serial) {
-  for (int64_t gr = 0; gr < g.G; gr++) {
-    const T* xg = x + (n * g.C + gr * g.cpg) * g.H * g.W;
-    const T* wg = w + gr * g.opg * g.rows();
-    T* yg = y + (n * g.O + gr * g.opg) * g.cols();
-    const T* col = xg;
-    if (!g.pointwise()) {
-      T* buf = static_cast<T*>(t_col.get(sizeof(T) * g.rows() * g.cols()));
-      im2col(g, xg, buf);
-      col = buf;
-    }
-    gemm<T>(g.opg, g.cols(), g.rows(), wg, g.rows(), 1, col, g.cols(), 1, yg, g.cols(), 1, false, serial);
-  }
+// Copies rows [r0, r0+nr) of images n0.. into a [nr, nb*cols] matrix (images side by side), or back.
+template <typename T> void gather_rows(const T* src, int64_t chanStride, int64_t r0, int64_t nr, int64_t cols, int64_t n0, int64_t nb, T* dst) {
+  for (int64_t r = 0; r < nr; r++)
+    for (int64_t i = 0; i < nb; i++) std::memcpy(dst + r * nb * cols + i * cols, src + (n0 + i) * chanStride + (r0 + r) * cols, sizeof(T) * cols);
+}
+template <typename T> void scatter_rows(const T* src, int64_t chanStride, int64_t r0, int64_t nr, int64_t cols, int64_t n0, int64_t nb, T* dst) {
+  for (int64_t r = 0; r < nr; r++)
+    for (int64_t i = 0; i < nb; i++) std::memcpy(dst + (n0 + i) * chanStride + (r0 + r) * cols, src + r * nb * cols + i * cols, sizeof(T) * cols);
 }
 
-template <typename T> void backward_input_image(const Geo& g, const T* gy, const T* w, T* gx, int64_t n, bool serial) {
-  T* gxn = gx + n * g.C * g.H * g.W;
-  if (!g.pointwise()) std::memset(gxn, 0, sizeof(T) * g.C * g.H * g.W);
+// Scratch: col/gcol [rows, nb*cols], and a [max(opg,cpg), nb*cols] staging matrix for y/gy.
+template <typename T> struct Bufs {
+  T* col;
+  T* stage;
+};
+template <typename T> Bufs<T> bufs(const Geo& g, int64_t nb) {
+  const int64_t width = nb * g.cols();
+  const int64_t colN = g.rows() * width, stageN = (g.opg > g.cpg ? g.opg : g.cpg) * width;
+  T* base = static_cast<T*>(t_col.get(sizeof(T) * (colN + stageN)));
+  return {base, base + colN};
+}
+
+// Images [n0, n0+nb) of the forward pass. One image writes straight into y.
+template <typename T> void forward_chunk(const Geo& g, const T* x, const T* w, T* y, int64_t n0, int64_t nb, bool serial) {
+  const int64_t cols = g.cols(), width = nb * cols;
   for (int64_t gr = 0; gr < g.G; gr++) {
     const T* wg = w + gr * g.opg * g.rows();
-    const T* gyg = gy + (n * g.O + gr * g.opg) * g.cols();
-    T* gxg = gxn + gr * g.cpg * g.H * g.W;
-    if (g.pointwise()) {
-      gemm<T>(g.cpg, g.cols(), g.opg, wg, 1, g.rows(), gyg, g.cols(), 1, gxg, g.cols(), 1, false, serial);
+    if (nb == 1 && g.pointwise()) {
+      gemm<T>(g.opg, cols, g.rows(), wg, g.rows(), 1, x + (n0 * g.C + gr * g.cpg) * cols, cols, 1,
+              y + (n0 * g.O + gr * g.opg) * cols, cols, 1, false, serial);
+      continue;
+    }
+    Bufs<T> b = bufs<T>(g, nb);
+    if (g.pointwise()) gather_rows(x, g.C * cols, gr * g.cpg, g.cpg, cols, n0, nb, b.col);
+    else
+      for (int64_t i = 0; i < nb; i++) im2col(g, x + ((n0 + i) * g.C + gr * g.cpg) * g.H * g.W, b.col + i * cols, width);
+    if (nb == 1) {
+      gemm<T>(g.opg, cols, g.rows(), wg, g.rows(), 1, b.col, cols, 1, y + (n0 * g.O + gr * g.opg) * cols, cols, 1, false, serial);
     } else {
-      T* buf = static_cast<T*>(t_col.get(sizeof(T) * g.rows() * g.cols()));
-      gemm<T>(g.rows(), g.cols(), g.opg, wg, 1, g.rows(), gyg, g.cols(), 1, buf, g.cols(), 1, false, serial);
-      col2im(g, buf, gxg);
+      gemm<T>(g.opg, width, g.rows(), wg, g.rows(), 1, b.col, width, 1, b.stage, width, 1, false, serial);
+      scatter_rows(b.stage, g.O * cols, gr * g.opg, g.opg, cols, n0, nb, y);
     }
   }
 }
 
-// gw (O x cpg*KK) += (or =) contributions of image n.
-template <typename T> void backward_weight_image(const Geo& g, const T* x, const T* gy, T* gw, int64_t n, bool accumulate, bool serial) {
+template <typename T> void backward_input_chunk(const Geo& g, const T* gy, const T* w, T* gx, int64_t n0, int64_t nb, bool serial) {
+  const int64_t cols = g.cols(), width = nb * cols, plane = g.H * g.W;
+  if (!g.pointwise()) std::memset(gx + n0 * g.C * plane, 0, sizeof(T) * nb * g.C * plane);
   for (int64_t gr = 0; gr < g.G; gr++) {
-    const T* xg = x + (n * g.C + gr * g.cpg) * g.H * g.W;
-    const T* gyg = gy + (n * g.O + gr * g.opg) * g.cols();
-    T* gwg = gw + gr * g.opg * g.rows();
-    const T* col = xg;
-    if (!g.pointwise()) {
-      T* buf = static_cast<T*>(t_col.get(sizeof(T) * g.rows() * g.cols()));
-      im2col(g, xg, buf);
-      col = buf;
+    const T* wg = w + gr * g.opg * g.rows();
+    if (nb == 1 && g.pointwise()) {
+      gemm<T>(g.cpg, cols, g.opg, wg, 1, g.rows(), gy + (n0 * g.O + gr * g.opg) * cols, cols, 1,
+              gx + (n0 * g.C + gr * g.cpg) * plane, cols, 1, false, serial);
+      continue;
     }
-    // gW_g (opg x rows) = gy_g (opg x cols) @ col^T (cols x rows)
-    gemm<T>(g.opg, g.rows(), g.cols(), gyg, g.cols(), 1, col, 1, g.cols(), gwg, g.rows(), 1, accumulate, serial);
+    Bufs<T> b = bufs<T>(g, nb);
+    const T* gyc = gy + (n0 * g.O + gr * g.opg) * cols;
+    int64_t ldy = cols;
+    if (nb > 1) {
+      gather_rows(gy, g.O * cols, gr * g.opg, g.opg, cols, n0, nb, b.stage);
+      gyc = b.stage;
+      ldy = width;
+    }
+    // gcol [rows, width] = W_g^T @ gy_chunk
+    gemm<T>(g.rows(), width, g.opg, wg, 1, g.rows(), gyc, ldy, 1, b.col, width, 1, false, serial);
+    if (g.pointwise()) scatter_rows(b.col, g.C * cols, gr * g.cpg, g.cpg, cols, n0, nb, gx);
+    else
+      for (int64_t i = 0; i < nb; i++) col2im(g, b.col + i * cols, width, gx + ((n0 + i) * g.C + gr * g.cpg) * plane);
+  }
+}
+
+// gw (O x cpg*KK) += (or =) the contributions of images [n0, n0+nb).
+template <typename T>
+void backward_weight_chunk(const Geo& g, const T* x, const T* gy, T* gw, int64_t n0, int64_t nb, bool accumulate, bool serial) {
+  const int64_t cols = g.cols(), width = nb * cols;
+  for (int64_t gr = 0; gr < g.G; gr++) {
+    T* gwg = gw + gr * g.opg * g.rows();
+    if (nb == 1 && g.pointwise()) {
+      gemm<T>(g.opg, g.rows(), cols, gy + (n0 * g.O + gr * g.opg) * cols, cols, 1, x + (n0 * g.C + gr * g.cpg) * cols, 1, cols, gwg,
+              g.rows(), 1, accumulate, serial);
+      continue;
+    }
+    Bufs<T> b = bufs<T>(g, nb);
+    if (g.pointwise()) gather_rows(x, g.C * cols, gr * g.cpg, g.cpg, cols, n0, nb, b.col);
+    else
+      for (int64_t i = 0; i < nb; i++) im2col(g, x + ((n0 + i) * g.C + gr * g.cpg) * g.H * g.W, b.col + i * cols, width);
+    const T* gyc = gy + (n0 * g.O + gr * g.opg) * cols;
+    int64_t ldy = cols;
+    if (nb > 1) {
+      gather_rows(gy, g.O * cols, gr * g.opg, g.opg, cols, n0, nb, b.stage);
+      gyc = b.stage;
+      ldy = width;
+    }
+    // gW_g (opg x rows) (+)= gy_chunk (opg x width) @ col^T (width x rows)
+    gemm<T>(g.opg, g.rows(), width, gyc, ldy, 1, b.col, 1, width, gwg, g.rows(), 1, accumulate, serial);
+  }
+}
+
+// Images per chunk: enough side by side that the GEMM has >= ~256 columns.
+int64_t chunk_images(const Geo& g) {
+  const int64_t cols = g.cols() > 0 ? g.cols() : 1;
+  int64_t nb = (256 + cols - 1) / cols;
+  const int64_t perThread = (g.N + num_threads() - 1) / num_threads();
+  if (nb > perThread) nb = perThread;
+  return nb < 1 ? 1 : nb;
+}
+
+// Runs f(n0, nb, serial) over chunks: threads take whole chunks when there are enough of them.
+template <typename F> void over_chunks(const Geo& g, F&& f) {
+  const int64_t nb = chunk_images(g);
+  const int64_t chunks = (g.N + nb - 1) / nb;
+  if (chunks >= num_threads() && chunks > 1) {
+    parallel_for_lambda(chunks, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t c = lo; c < hi; c++) f(c * nb, std::min(nb, g.N - c * nb), true);
+    });
+  } else {
+    for (int64_t c = 0; c < chunks; c++) f(c * nb, std::min(nb, g.N - c * nb), false);
   }
 }
 
@@ -164,26 +239,14 @@ template <typename T> void conv_forward(const Geo& g, const View& x, const View&
   const T* xp = x.ptr<T>();
   const T* wp = w.ptr<T>();
   T* yp = y.ptr<T>();
-  if (g.N >= num_threads() && g.N > 1) {
-    parallel_for_lambda(g.N, 1, [&](int64_t lo, int64_t hi) {
-      for (int64_t n = lo; n < hi; n++) forward_image(g, xp, wp, yp, n, true);
-    });
-  } else {
-    for (int64_t n = 0; n < g.N; n++) forward_image(g, xp, wp, yp, n, false);
-  }
+  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { forward_chunk(g, xp, wp, yp, n0, nb, serial); });
 }
 
 template <typename T> void conv_backward_input(const Geo& g, const View& gy, const View& w, const View& gx) {
   const T* gyp = gy.ptr<T>();
   const T* wp = w.ptr<T>();
   T* gxp = gx.ptr<T>();
-  if (g.N >= num_threads() && g.N > 1) {
-    parallel_for_lambda(g.N, 1, [&](int64_t lo, int64_t hi) {
-      for (int64_t n = lo; n < hi; n++) backward_input_image(g, gyp, wp, gxp, n, true);
-    });
-  } else {
-    for (int64_t n = 0; n < g.N; n++) backward_input_image(g, gyp, wp, gxp, n, false);
-  }
+  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { backward_input_chunk(g, gyp, wp, gxp, n0, nb, serial); });
 }
 
 template <typename T> void conv_backward_weight(const Geo& g, const View& x, const View& gy, const View& gw) {
@@ -196,21 +259,24 @@ template <typename T> void conv_backward_weight(const Geo& g, const View& x, con
     std::memset(gwp, 0, sizeof(T) * size);
     return;
   }
-  if (g.N >= threads && threads > 1) {
+  const int64_t nb = chunk_images(g);
+  const int64_t chunks = (g.N + nb - 1) / nb;
+  if (chunks >= threads && threads > 1) {
     // Thread 0 accumulates into gw itself, the others into private partials summed at the end.
     std::vector<T> partial(size_t(threads - 1) * size);
     parallel_tasks_lambda(threads, [&](int tid, int np) {
-      const int64_t lo = g.N * tid / np, hi = g.N * (tid + 1) / np;
+      const int64_t lo = chunks * tid / np, hi = chunks * (tid + 1) / np;
       T* dst = tid == 0 ? gwp : partial.data() + (tid - 1) * size;
       if (lo == hi) std::memset(dst, 0, sizeof(T) * size);
-      for (int64_t n = lo; n < hi; n++) backward_weight_image(g, xp, gyp, dst, n, n > lo, true);
+      for (int64_t c = lo; c < hi; c++)
+        backward_weight_chunk(g, xp, gyp, dst, c * nb, std::min(nb, g.N - c * nb), c > lo, true);
     });
     for (int t = 0; t < threads - 1; t++) {
       const T* p = partial.data() + t * size;
       for (int64_t i = 0; i < size; i++) gwp[i] += p[i];
     }
   } else {
-    for (int64_t n = 0; n < g.N; n++) backward_weight_image(g, xp, gyp, gwp, n, n > 0, false);
+    for (int64_t c = 0; c < chunks; c++) backward_weight_chunk(g, xp, gyp, gwp, c * nb, std::min(nb, g.N - c * nb), c > 0, false);
   }
 }
 
