@@ -120,28 +120,43 @@ export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return sqrt(variance(x, dim, opts));
 }
 
+/**
+ * The max over dims (keepdim), with non-finite maxima replaced by 0: the shift that keeps exp from
+ * overflowing. It is a constant for autograd: its gradient contributions cancel exactly.
+ */
+function stableShift(x: Tensor, dims: readonly number[]): Tensor {
+  return noGrad(() => {
+    const raw = max(x, dims, true);
+    return where(eq(raw, raw).logicalAnd(raw.abs().lt(Infinity)), raw, 0);
+  });
+}
+
 /** log(sum(exp(x))) over dims, stable for large inputs. */
 export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims('logsumexp', dim, x.ndim);
   checkNonEmpty('logsumexp', x, dims);
-  // The shift is a constant for autograd: its gradient contributions cancel exactly.
-  const m = noGrad(() => {
-    const raw = max(x, dims, true);
-    return where(eq(raw, raw).logicalAnd(raw.abs().lt(Infinity)), raw, 0);
-  });
+  const m = stableShift(x, dims);
   const s = add(log(sum(exp(sub(x, m)), dims, true)), m);
   return keepdim ? s : reshape(s, dropDims(x.shape, dims));
 }
 
-/** log(softmax(x)) along dim, computed stably. */
+// softmax and logSoftmax work on the shifted z = x - max, never on x - logsumexp(x): in float32,
+// logsumexp of large inputs (|x| ~ 1000) has lost the low digits that the result needs.
+
+/** log(softmax(x)) along dim, computed stably: z - log(sum(exp(z))) with z = x - max. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('logSoftmax', dim, x.ndim);
-  return sub(x, logsumexp(x, d, true));
+  checkNonEmpty('logSoftmax', x, [d]);
+  const z = sub(x, stableShift(x, [d]));
+  return sub(z, log(sum(exp(z), d, true)));
 }
 
-/** exp(x) / sum(exp(x)) along dim, computed stably. */
+/** exp(x) / sum(exp(x)) along dim, computed stably: exp(z) / sum(exp(z)) with z = x - max. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return exp(logSoftmax(x, dim));
+  const d = normalizeDim('softmax', dim, x.ndim);
+  checkNonEmpty('softmax', x, [d]);
+  const e = exp(sub(x, stableShift(x, [d])));
+  return div(e, sum(e, d, true));
 }
 
 declare module '../tensor/tensor.js' {

@@ -90,7 +90,7 @@ for (const backend of testBackends()) {
       throwsExactly(() => x.sum([0, 0]), tg.IndexError, 'sum: dimension repeated in [0,0]');
       throwsExactly(() => x.mean(2), tg.IndexError, 'mean: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])');
       throwsExactly(() => x.max(2), tg.IndexError, 'max: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])');
-      throwsExactly(() => x.softmax(2), tg.IndexError, 'logSoftmax: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])');
+      throwsExactly(() => x.softmax(2), tg.IndexError, 'softmax: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])');
       throwsExactly(() => x.argmax(-3), tg.IndexError, 'argmax: dimension -3 out of range for a 2-d tensor (expected in [-2, 1])');
       throwsExactly(() => x.transpose(0, 2), tg.IndexError, 'transpose: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])');
       throwsExactly(() => x.unsqueeze(4), tg.IndexError, 'unsqueeze: dimension 4 out of range for a 3-d tensor (expected in [-3, 2])');
