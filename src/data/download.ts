@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DataError } from './errors.js';
 import { tempPathFor } from './files.js';
 
@@ -20,7 +21,7 @@ export interface DownloadOptions {
 export async function downloadFile(url: string, dest: string, md5: string, opts: DownloadOptions = {}): Promise<void> {
   const idle = opts.idleTimeoutMs ?? 30_000;
   const connect = opts.connectTimeoutMs ?? 10_000;
-  mkdirSync(dest.slice(0, dest.lastIndexOf('/')) || '.', { recursive: true });
+  mkdirSync(dirname(dest), { recursive: true });
   const tmp = tempPathFor(dest);
   const ctrl = new AbortController();
   // A short first deadline so an offline machine gives up quickly; then a per-chunk idle deadline.
