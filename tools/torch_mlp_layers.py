@@ -46,6 +46,7 @@ def main():
     ap.add_argument('--out', default='')
     a = ap.parse_args()
     t0 = time.perf_counter()
+    c0 = time.process_time()
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -92,14 +93,14 @@ def main():
     res = {
         'tool': 'torch_mlp_layers.py', 'torch': torch.__version__, 'threads': torch.get_num_threads(),
         'config': vars(a), 'final': evals[-1], 'trainSeconds': time.perf_counter() - tt,
-        'wallSeconds': time.perf_counter() - t0, 'evals': evals, 'trainLoss': train_loss,
+        'wallSeconds': time.perf_counter() - t0, 'cpuSeconds': time.process_time() - c0, 'evals': evals, 'trainLoss': train_loss,
     }
     if a.out:
         tmp = a.out + '.tmp'
         with open(tmp, 'w') as f:
             json.dump(res, f, indent=1)
         os.replace(tmp, a.out)
-    print(json.dumps({'final': res['final'], 'wallSeconds': res['wallSeconds'], 'threads': res['threads']}))
+    print(json.dumps({'final': res['final'], 'wallSeconds': res['wallSeconds'], 'cpuSeconds': res['cpuSeconds'], 'threads': res['threads']}))
 
 
 if __name__ == '__main__':
