@@ -1,3 +1,4 @@
+import { isFloat } from '../core/dtype.js';
 import { DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import type { Conv2dParams, Pool2dParams } from '../backend/backend.js';
 import { record } from '../tensor/tape.js';
@@ -41,6 +42,7 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
   check4d('conv2d', x);
   if (w.ndim !== 4) throw new ShapeError(`conv2d: weight must be 4-d [out, in/groups, kh, kw], got ${fmtShape(w.shape)}`);
   if (x.dtype !== w.dtype) throw new DTypeError(`conv2d: input is ${x.dtype} but weight is ${w.dtype}`);
+  if (!isFloat(x.dtype)) throw new DTypeError(`conv2d: expected float32 or float64 input and weight, got ${x.dtype}`);
   const groups = opts.groups ?? 1;
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [O, Cg, KH, KW] = w.shape as [number, number, number, number];

@@ -90,6 +90,7 @@ export function copy_(x: Tensor, src: TensorLike): Tensor {
 }
 /** Limits x to [min, max], in place. */
 export function clamp_(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  if (min == null && max == null) throw new TypeError('clamp_: at least one of min and max must be given');
   prepare('clamp_', x);
   be().unary('clamp', x, x, min ?? NaN, max ?? NaN);
   return x;

@@ -70,6 +70,11 @@ for (const backend of testBackends()) {
       throwsExactly(() => tg.zeros([2, 2]).matmul(tg.zeros([2, 2], { dtype: 'float64' })), tg.DTypeError, 'matmul: dtypes differ: float32 @ float64; convert one with .to()');
       throwsExactly(() => tg.zeros([2, 2], { dtype: 'int32' }).matmul(tg.zeros([2, 2], { dtype: 'int32' })), tg.DTypeError, 'matmul: expected float32 or float64 operands, got int32');
       throwsExactly(() => tg.conv2d(tg.zeros([1, 1, 3, 3]), tg.zeros([1, 1, 2, 2], { dtype: 'float64' })), tg.DTypeError, 'conv2d: input is float32 but weight is float64');
+      throwsExactly(() => tg.conv2d(tg.zeros([1, 1, 3, 3], { dtype: 'int32' }), tg.zeros([1, 1, 2, 2], { dtype: 'int32' })), tg.DTypeError, 'conv2d: expected float32 or float64 input and weight, got int32');
+      throwsExactly(() => tg.bmm(tg.zeros([2, 2, 3]), tg.zeros([3, 3, 2])), tg.ShapeError, 'bmm: batch sizes differ: [2,2,3] and [3,3,2]');
+      throwsExactly(() => tg.bmm(tg.zeros([2, 3]), tg.zeros([2, 3, 2])), tg.ShapeError, 'bmm: expected 3-d tensors, got [2,3] and [2,3,2]');
+      throwsExactly(() => tg.zeros([3]).clamp(), TypeError, 'clamp: at least one of min and max must be given');
+      throwsExactly(() => tg.zeros([3]).clamp_(null, null), TypeError, 'clamp_: at least one of min and max must be given');
       throwsExactly(() => tg.zeros([3]).gather(0, tg.zeros([2])), tg.DTypeError, 'gather: index must be int32, got float32');
       throwsExactly(() => tg.zeros([3]).indexSelect(0, tg.zeros([2], { dtype: 'float64' })), tg.DTypeError, 'indexSelect: index must be int32, got float64');
       throwsExactly(() => tg.zeros([3]).scatterAdd(0, tg.tensor([true]), tg.zeros([1])), tg.DTypeError, 'scatterAdd: index must be int32, got bool');
