@@ -35,11 +35,15 @@ for ds in ['mnist', 'fashion-mnist']:
                 'argmaxFlat': max(range(784), key=lambda k: (im[k], -k)),
             }
         total = sum(img[16:])
+        sq = sum(v * v for v in img[16:])
+        mean = total / (n * 784 * 255)
+        std = (sq / (n * 784 * 255 * 255) - mean * mean) ** 0.5
         stats[f'{ds}/{split}'] = {
             'count': n,
             'labelCounts': counts,
             'first20Labels': list(labels[:20]),
-            'meanPixel': total / (n * 784 * 255),
+            'meanPixel': mean,
+            'stdPixel': std,
             'images': picks,
         }
 with open(os.path.join(out, 'idx-stats.json'), 'w') as f:

@@ -38,6 +38,17 @@ export const CLASSES: Record<DatasetName, string[]> = {
   cifar10: CIFAR10_CLASSES,
 };
 
+/**
+ * Per-channel mean and std of each training set's pixels in [0,1], for normalize(). MNIST and
+ * Fashion-MNIST were computed from the official files (tests/fixtures/data/idx-stats.json);
+ * CIFAR-10's are the widely published values over all training pixels.
+ */
+export const NORMALIZATION: Record<DatasetName, { mean: number[]; std: number[] }> = {
+  mnist: { mean: [0.1307], std: [0.3081] },
+  'fashion-mnist': { mean: [0.2860], std: [0.3530] },
+  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616] },
+};
+
 /** Subfolder of the data root that holds each dataset. */
 export const SUBDIR: Record<DatasetName, string> = { mnist: 'mnist', 'fashion-mnist': 'fashion-mnist', cifar10: 'cifar-10-batches-bin' };
 

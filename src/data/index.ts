@@ -7,7 +7,7 @@ export { readTar, type TarEntry } from './tar.js';
 export { downloadFile, type DownloadOptions } from './download.js';
 export {
   loadDataset, defaultDataDir, embeddedSubsetDir, downloadMnist, downloadCifar10, extractCifar10,
-  CLASSES, MD5, MIRRORS, SUBDIR, type DatasetName, type LoadOptions, type LoadedDataset,
+  CLASSES, MD5, MIRRORS, SUBDIR, NORMALIZATION, type DatasetName, type LoadOptions, type LoadedDataset,
 } from './datasets.js';
 export { TensorDataset, Subset, randomSplit, isBatchDataset, type Dataset, type BatchDataset } from './dataset.js';
 export { defaultCollate, type Collated } from './collate.js';

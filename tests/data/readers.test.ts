@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tg from '../../src/index.js';
-import { readMnist, readCifar10, DataError, loadDataset } from '../../src/data/index.js';
+import { readMnist, readCifar10, DataError, loadDataset, NORMALIZATION } from '../../src/data/index.js';
 import { REPO_ROOT, sharedDatasets } from '../helpers.js';
 
 interface ImageStats { label: number; byteSum: number; row14: number[]; argmaxFlat: number }
-interface SplitStats { count: number; labelCounts: number[]; first20Labels: number[]; meanPixel: number; images: Record<string, ImageStats> }
+interface SplitStats { count: number; labelCounts: number[]; first20Labels: number[]; meanPixel: number; stdPixel: number; images: Record<string, ImageStats> }
 const STATS = JSON.parse(readFileSync(`${REPO_ROOT}tests/fixtures/data/idx-stats.json`, 'utf8')) as Record<string, SplitStats>;
 
 function labelCounts(labels: tg.Tensor): number[] {
@@ -51,6 +51,14 @@ describe('readMnist on the real files', () => {
       });
     }
   }
+
+  it('NORMALIZATION holds the training sets\' pixel mean and std', () => {
+    for (const ds of ['mnist', 'fashion-mnist'] as const) {
+      const s = STATS[`${ds}/train`]!;
+      assert.ok(Math.abs(NORMALIZATION[ds].mean[0]! - s.meanPixel) < 1e-4, `${ds} mean ${s.meanPixel}`);
+      assert.ok(Math.abs(NORMALIZATION[ds].std[0]! - s.stdPixel) < 1e-4, `${ds} std ${s.stdPixel}`);
+    }
+  });
 
   it('MNIST train has the published label counts (5923 zeros ... 5949 nines)', () => {
     // Published counts of the MNIST training set, independent of any reader.
