@@ -8,6 +8,7 @@
 // (1000 images). Kept images stay in their original relative order.
 //
 // Usage: node tools/make-embedded-subset.mjs [SOURCE_DIR]   (default ../shared/datasets/fashion-mnist)
+/* global process, Buffer, URL, console */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
