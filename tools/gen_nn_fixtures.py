@@ -339,6 +339,51 @@ def scheduler_cases():
     return out
 
 
+def plateau_cases():
+    out = []
+    metrics = [1.0, 0.9, 0.95, 0.93, 0.92, 0.91, 0.905, 0.9049, 0.95, 0.97, 0.99, 0.8, 0.81, 0.82, 0.83, 0.84, 0.85, 0.86]
+    specs = [
+        ('plateau_min', {'patience': 2, 'factor': 0.5}, dict(patience=2, factor=0.5)),
+        ('plateau_cooldown_minlr', {'patience': 1, 'factor': 0.3, 'cooldown': 2, 'minLr': [0.005, 0.001]}, dict(patience=1, factor=0.3, cooldown=2, min_lr=[0.005, 0.001])),
+        ('plateau_max_abs', {'mode': 'max', 'patience': 1, 'threshold': 0.01, 'thresholdMode': 'abs'}, dict(mode='max', patience=1, threshold=0.01, threshold_mode='abs')),
+    ]
+    for name, opts, kw in specs:
+        p = torch.zeros(1, requires_grad=True)
+        q = torch.zeros(1, requires_grad=True)
+        o = torch.optim.SGD([{'params': [p]}, {'params': [q], 'lr': 0.02}], lr=0.1)
+        s = torch.optim.lr_scheduler.ReduceLROnPlateau(o, **kw)
+        lrs = []
+        for m in metrics:
+            s.step(m)
+            lrs.append([g['lr'] for g in o.param_groups])
+        out.append({'name': name, 'opts': opts, 'metrics': metrics, 'lrs': lrs})
+    return out
+
+
+def clip_cases():
+    out = []
+    g = torch.Generator().manual_seed(5)
+    for name, kind, arg, kw in [
+        ('norm2_clipped', 'norm', 1.0, {}),
+        ('norm2_unclipped', 'norm', 100.0, {}),
+        ('norm1', 'norm', 2.0, {'norm_type': 1}),
+        ('norm_inf', 'norm', 0.5, {'norm_type': float('inf')}),
+        ('value', 'value', 0.3, {}),
+    ]:
+        ps = [torch.zeros(3, 2, requires_grad=True), torch.zeros(4, requires_grad=True)]
+        grads = [torch.randn(3, 2, generator=g), torch.randn(4, generator=g)]
+        for p, gr in zip(ps, grads):
+            p.grad = gr.clone()
+        if kind == 'norm':
+            total = torch.nn.utils.clip_grad_norm_(ps, arg, **kw).item()
+        else:
+            torch.nn.utils.clip_grad_value_(ps, arg)
+            total = None
+        out.append({'name': name, 'kind': kind, 'arg': arg, 'normType': kw.get('norm_type', 2) if kw.get('norm_type') != float('inf') else 'inf',
+                    'grads': [enc(x) for x in grads], 'clipped': [enc(p.grad) for p in ps], 'total': total})
+    return out
+
+
 # ---------- safetensors written by hand ----------
 
 ST_CODES = {torch.float32: ('F32', 4, 'f'), torch.float64: ('F64', 8, 'd'), torch.int32: ('I32', 4, 'i'),
@@ -393,7 +438,7 @@ def main():
         'layers.json': {'layers': layers(), 'batchnorm': batchnorm_cases()},
         'losses.json': losses(),
         'models.json': models(),
-        'optim.json': {**optim_cases(), 'schedulers': scheduler_cases()},
+        'optim.json': {**optim_cases(), 'schedulers': scheduler_cases(), 'plateau': plateau_cases(), 'clip': clip_cases()},
         'safetensors.json': safetensors_fixture(),
     }
     for name, data in files.items():

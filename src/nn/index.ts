@@ -19,3 +19,5 @@ export { LayerNormFunction, BatchNormFunction, fusedLayerNorm, fusedBatchNorm } 
 export * as init from './init.js';
 export * as functional from './functional.js';
 export * as F from './functional.js';
+export * as utils from './utils.js';
+export { clipGradNorm_, clipGradValue_, type ClipGradNormOptions } from './utils.js';

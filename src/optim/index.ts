@@ -4,3 +4,4 @@ export { SGD, sgdUpdate, type SGDOptions } from './sgd.js';
 export { RMSprop, rmspropUpdate, type RMSpropOptions } from './rmsprop.js';
 export { Adam, AdamW, adamUpdate, type AdamOptions } from './adam.js';
 export { LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, type SchedulerStateDict } from './lr-scheduler.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type PlateauStateDict } from './plateau.js';

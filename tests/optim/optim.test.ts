@@ -195,3 +195,44 @@ describe('learning-rate schedulers match PyTorch', () => {
     assert.ok(Math.abs(s2.getLastLr()[0]! - c.lrs[4]![0]!) < 1e-12);
   });
 });
+
+interface PlateauCase {
+  name: string;
+  opts: optim.ReduceLROnPlateauOptions;
+  metrics: number[];
+  lrs: number[][];
+}
+
+describe('ReduceLROnPlateau matches PyTorch', () => {
+  const cases = fixture<{ plateau: PlateauCase[] }>('optim.json').plateau;
+  for (const c of cases) {
+    it(c.name, () => {
+      const opt = new optim.SGD([{ params: [tg.zeros([1], { requiresGrad: true })] }, { params: [tg.zeros([1], { requiresGrad: true })], lr: 0.02 }], { lr: 0.1 });
+      const s = new optim.ReduceLROnPlateau(opt, c.opts);
+      const got = c.metrics.map((m) => {
+        s.step(m);
+        return s.getLastLr();
+      });
+      assertClose(got, c.lrs, { atol: 1e-15, rtol: 1e-12 });
+    });
+  }
+
+  it('resumes from its state dict through JSON and rejects bad metrics', () => {
+    const c = cases[0]!;
+    const mk = () => new optim.SGD([{ params: [tg.zeros([1], { requiresGrad: true })] }, { params: [tg.zeros([1], { requiresGrad: true })], lr: 0.02 }], { lr: 0.1 });
+    const o1 = mk();
+    const s1 = new optim.ReduceLROnPlateau(o1, c.opts);
+    c.metrics.slice(0, 7).forEach((m) => s1.step(m));
+    const o2 = mk();
+    o2.paramGroups.forEach((g, i) => (g.lr = o1.paramGroups[i]!.lr));
+    const s2 = new optim.ReduceLROnPlateau(o2, c.opts);
+    s2.loadStateDict(JSON.parse(JSON.stringify(s1.stateDict())));
+    const rest = c.metrics.slice(7).map((m) => {
+      s2.step(m);
+      return s2.getLastLr();
+    });
+    assertClose(rest, c.lrs.slice(7), { atol: 1e-15 });
+    assert.throws(() => s2.step(NaN), /expected a numeric metric, got NaN/);
+    assert.throws(() => new optim.ReduceLROnPlateau(mk(), { factor: 1 }), /factor must be in \[0, 1\), got 1/);
+  });
+});
