@@ -10,7 +10,8 @@
         "native/reduce.cc",
         "native/conv.cc",
         "native/pool.cc",
-        "native/gather.cc"
+        "native/gather.cc",
+        "native/optim.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],

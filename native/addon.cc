@@ -16,10 +16,11 @@ namespace {
 
 enum KernelCode {
   K_COPY, K_FILL, K_UNARY, K_BINARY, K_WHERE, K_REDUCE, K_ARG_REDUCE, K_MATMUL, K_CONV2D, K_CONV2D_BWD_INPUT,
-  K_CONV2D_BWD_WEIGHT, K_MAX_POOL2D, K_MAX_POOL2D_BWD, K_AVG_POOL2D, K_AVG_POOL2D_BWD, K_GATHER, K_SCATTER_ADD
+  K_CONV2D_BWD_WEIGHT, K_MAX_POOL2D, K_MAX_POOL2D_BWD, K_AVG_POOL2D, K_AVG_POOL2D_BWD, K_GATHER, K_SCATTER_ADD,
+  K_ADAM_STEP, K_SGD_STEP
 };
 
-constexpr int MAX_VIEWS = 4;
+constexpr int MAX_VIEWS = 5;
 
 napi_value throw_error(napi_env env, const char* msg) {
   napi_throw_range_error(env, nullptr, msg);
@@ -127,6 +128,20 @@ napi_value run(napi_env env, napi_callback_info info) {
     case K_AVG_POOL2D_BWD: ok = k_avg_pool2d_backward(v[0], v[1], pool()); break;
     case K_GATHER: ok = k_gather(v[0], int(P(0)), v[1], v[2]); break;
     case K_SCATTER_ADD: ok = k_scatter_add(v[0], int(P(0)), v[1], v[2]); break;
+    case K_ADAM_STEP: {
+      // params: lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt, decoupled, maximize; a 5th view is maxExpAvgSq
+      AdamParams h{P(0), P(1), P(2), P(3), P(4), P(5), P(6), P(7) != 0, P(8) != 0};
+      if (nviews < 4) return throw_error(env, "tsgrad native: adamStep needs 4 or 5 views");
+      ok = k_adam_step(v[0], v[1], v[2], v[3], nviews > 4 ? &v[4] : nullptr, h);
+      break;
+    }
+    case K_SGD_STEP: {
+      // params: lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep; a 3rd view is the momentum buffer
+      SgdParams h{P(0), P(1), P(2), P(3), P(4) != 0, P(5) != 0, P(6) != 0};
+      if (nviews < 2) return throw_error(env, "tsgrad native: sgdStep needs 2 or 3 views");
+      ok = k_sgd_step(v[0], v[1], nviews > 2 ? &v[2] : nullptr, h);
+      break;
+    }
     default: return throw_error(env, "tsgrad native: unknown kernel code");
   }
   napi_value result;

@@ -43,6 +43,17 @@ bool k_avg_pool2d_backward(const View& gy, const View& gx, const Pool2dParams& p
 bool k_gather(const View& x, int dim, const View& index, const View& out);
 bool k_scatter_add(const View& out, int dim, const View& index, const View& src);
 
+struct AdamParams {
+  double lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt;
+  bool decoupled, maximize;
+};
+struct SgdParams {
+  double lr, momentum, dampening, weightDecay;
+  bool nesterov, maximize, firstStep;
+};
+bool k_adam_step(const View& p, const View& g, const View& m, const View& v, const View* vmax, const AdamParams& h);
+bool k_sgd_step(const View& p, const View& g, const View* buf, const SgdParams& h);
+
 // GEMM on raw strided matrices: C[m,n] = (accumulate ? C : 0) + sum_k A[m,k] B[k,n].
 // Runs on the pool unless `serial`; called by matmul and the convolutions.
 template <typename T>

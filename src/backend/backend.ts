@@ -91,4 +91,56 @@ export interface Backend {
   gather(x: View, dim: number, index: View, out: View): void;
   /** out[..index[..i..]..] += src[..i..] along `dim` (index int32, same shape as src). */
   scatterAdd(out: View, dim: number, index: View, src: View): void;
+
+  // Optional fused kernels. Callers use them when present and fall back to
+  // their own composition when absent or when the method returns false.
+
+  /**
+   * One Adam/AdamW update in place, elementwise over contiguous views of one
+   * float dtype and size (param, expAvg, expAvgSq, maxExpAvgSq written; grad read).
+   * With θ param, g grad, m expAvg, v expAvgSq (each value computed in float64,
+   * m and v stored before they are read back):
+   *   decoupled: θ ← θ·(1 − lr·weightDecay), else g ← g + weightDecay·θ  (g negated first when maximize)
+   *   m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²
+   *   v̂ ← maxExpAvgSq ? (maxExpAvgSq ← max(maxExpAvgSq, v)) : v
+   *   θ ← θ − stepSize·m / (√v̂ / bc2Sqrt + eps)
+   * Returns false (nothing written) when it does not handle the views.
+   */
+  adamStep?(param: View, grad: View, expAvg: View, expAvgSq: View, maxExpAvgSq: View | null, p: AdamStepParams): boolean;
+  /**
+   * One SGD update in place over contiguous views of one float dtype and size:
+   *   d ← ±g + weightDecay·θ (− when maximize);
+   *   with momentum: b ← firstStep ? d : momentum·b + (1 − dampening)·d, d ← nesterov ? d + momentum·b : b
+   *   θ ← θ − lr·d
+   * `momentumBuf` is null when momentum is 0. Returns false (nothing written) when it does not handle the views.
+   */
+  sgdStep?(param: View, grad: View, momentumBuf: View | null, p: SgdStepParams): boolean;
+}
+
+/** Hyper-parameters of Backend.adamStep (PyTorch's Adam/AdamW; t counts steps from 1). */
+export interface AdamStepParams {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW's decoupled decay (true) or Adam's L2 term added to the gradient (false). */
+  readonly decoupled: boolean;
+  readonly maximize: boolean;
+  /** lr / (1 − β₁ᵗ). */
+  readonly stepSize: number;
+  /** √(1 − β₂ᵗ). */
+  readonly bc2Sqrt: number;
+}
+
+/** Hyper-parameters of Backend.sgdStep (PyTorch's SGD). */
+export interface SgdStepParams {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  readonly maximize: boolean;
+  /** True on the first momentum step: the buffer takes d itself. */
+  readonly firstStep: boolean;
 }

@@ -105,6 +105,16 @@ function makeNativeBackend(addon: NativeAddon): Backend {
     scatterAdd(out, dim, index, src) {
       if (!run(Kernel.ScatterAdd, [out, index, src], [dim])) refBackend.scatterAdd(out, dim, index, src);
     },
+    adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, h) {
+      const views = maxExpAvgSq ? [param, grad, expAvg, expAvgSq, maxExpAvgSq] : [param, grad, expAvg, expAvgSq];
+      const b = (x: boolean): number => (x ? 1 : 0);
+      return run(Kernel.AdamStep, views, [h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.stepSize, h.bc2Sqrt, b(h.decoupled), b(h.maximize)]);
+    },
+    sgdStep(param, grad, momentumBuf, h) {
+      const views = momentumBuf ? [param, grad, momentumBuf] : [param, grad];
+      const b = (x: boolean): number => (x ? 1 : 0);
+      return run(Kernel.SgdStep, views, [h.lr, h.momentum, h.dampening, h.weightDecay, b(h.nesterov), b(h.maximize), b(h.firstStep)]);
+    },
   };
 }
 
