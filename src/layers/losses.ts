@@ -33,7 +33,11 @@ export abstract class Loss {
     if (input.numel() === 0) throw new ShapeError(`${name}: empty input ${fmtShape(input.shape)}`);
     const loss = noGrad(() => this.computeForward(input, target));
     const v = loss.item();
-    if (!Number.isFinite(v)) throw new LayerError(`${name}: the loss is ${v} for input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)}; ${badValues(input, 'input')}${badValues(target, 'target')}`);
+    if (!Number.isFinite(v)) {
+      const bad = [badValues(input, 'input'), badValues(target, 'target')].filter((b) => b !== '');
+      const why = bad.length ? bad.join('; ') : 'the values overflowed or a probability was 0 where the target is not (a learning rate too high?)';
+      throw new LayerError(`${name}: the loss is ${v} for input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)}; ${why}`);
+    }
     this.inShape = input.shape;
     return loss;
   }
@@ -45,7 +49,7 @@ export abstract class Loss {
   }
 }
 
-/** Describes the non-finite values of a tensor, or says where the loss overflowed. */
+/** Describes the non-finite values of a tensor ('' when there are none). */
 function badValues(t: Tensor, what: string): string {
   const d = t.toTypedArray();
   let nan = 0;
@@ -58,8 +62,7 @@ function badValues(t: Tensor, what: string): string {
     else continue;
     if (first < 0) first = i;
   }
-  if (nan + inf === 0) return what === 'target' ? 'the values overflowed or a probability was 0 where the target is not (a learning rate too high?)' : '';
-  return `the ${what} holds ${nan} NaN and ${inf} infinite values (first at flat index ${first}); `;
+  return nan + inf === 0 ? '' : `the ${what} holds ${nan} NaN and ${inf} infinite values (first at flat index ${first})`;
 }
 
 /** Checks integer class labels [N] against logits [N, C]; returns N. */

@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { indexSelect } from '../ops/indexing.js';
 import { reshape, narrow } from '../ops/shape.js';
-import { CrossEntropyLoss, MLP, accuracy, sgdStep } from '../layers/index.js';
+import { CrossEntropyLoss, LayerError, MLP, accuracy, sgdStep } from '../layers/index.js';
 
 /** The recipe of the classic MLP exercise (defaults of `tsgrad train-mlp-layers`). */
 export interface MlpLayersConfig {
@@ -146,7 +146,12 @@ export function trainMlpLayers(
     const x = indexSelect(xTrain, 0, idx);
     const y = indexSelect(train.labels, 0, idx);
     const logits = model.forward(x);
-    trainLoss.push(ce.forward(logits, y).item());
+    try {
+      trainLoss.push(ce.forward(logits, y).item());
+    } catch (e) {
+      if (e instanceof LayerError) throw new LayerError(`trainMlpLayers: step ${step} (learning rate ${cfg.learningRate}): ${e.message}`);
+      throw e;
+    }
     trainAccuracy.push(accuracy(logits, y));
     model.backward(ce.backward());
     sgdStep(model, { lr: cfg.learningRate, weightDecay: cfg.weightDecay ?? 0 });

@@ -32,6 +32,14 @@ describe('trainMlpLayers (hand-derived MLP on real Fashion-MNIST images)', () =>
     const c = trainMlpLayers(train, test, { ...cfg, seed: 8 });
     assert.notDeepEqual(a.trainLoss, c.trainLoss);
   });
+
+  it('stops with a clear error when the loss stops being finite', () => {
+    const cfg = { hiddenUnits: [8], learningRate: 1e30, maxSteps: 50, batchSize: 20, evalFreq: 100, seed: 1, numClasses: 10 };
+    assert.throws(() => trainMlpLayers(train, test, cfg), {
+      name: 'LayerError',
+      message: /^trainMlpLayers: step \d+ \(learning rate 1e\+30\): CrossEntropyLoss: the loss is NaN for input \[20,10\] and target \[20\]; the input holds 0 NaN and \d+ infinite values/,
+    });
+  });
 });
 
 describe('tsgrad train-mlp-layers', () => {
