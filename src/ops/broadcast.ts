@@ -29,6 +29,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: the target has fewer dimensions`);
   }
   const lead = shape.length - x.ndim;
+  if (shape.slice(0, lead).includes(-1)) {
+    throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: -1 is not allowed in a new leading dimension`);
+  }
   const target = shape.map((s, i) => (s === -1 && i >= lead ? x.shape[i - lead]! : s));
   target.forEach((s, i) => {
     const have = i >= lead ? x.shape[i - lead]! : 1;

@@ -20,6 +20,7 @@ function unaryKernel(op: UnaryOp, x: Tensor, floatOnly: boolean, alpha?: number,
 
 /** Negation. */
 export function neg(x: Tensor): Tensor {
+  if (x.dtype === 'bool') throw new DTypeError('neg: negation of a bool tensor is not supported; use logicalNot()');
   return record('neg', unaryKernel('neg', x, false), [x], (g) => [neg(g)]);
 }
 /** e^x. */
@@ -153,20 +154,21 @@ function binaryKernel(op: BinaryOp, x: Tensor, y: Tensor, outDType: DType = x.dt
   return out;
 }
 
-/** a + b with broadcasting. */
+/** a + b with broadcasting; for two bool tensors it is logical or (PyTorch: True + True = True). */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('add', a, b, resultDType(a, b));
-  return record('add', binaryKernel('add', x, y), [x, y], (g, n) => [n[0] ? sumTo(g, x.shape) : null, n[1] ? sumTo(g, y.shape) : null]);
+  return record('add', binaryKernel(x.dtype === 'bool' ? 'or' : 'add', x, y), [x, y], (g, n) => [n[0] ? sumTo(g, x.shape) : null, n[1] ? sumTo(g, y.shape) : null]);
 }
 /** a - b with broadcasting. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('sub', a, b, resultDType(a, b));
+  if (x.dtype === 'bool') throw new DTypeError('sub: subtraction of two bool tensors is not supported; use ne() (logical xor) instead');
   return record('sub', binaryKernel('sub', x, y), [x, y], (g, n) => [n[0] ? sumTo(g, x.shape) : null, n[1] ? sumTo(neg(g), y.shape) : null]);
 }
-/** a · b elementwise with broadcasting. */
+/** a · b elementwise with broadcasting; for two bool tensors it is logical and. */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('mul', a, b, resultDType(a, b));
-  return record('mul', binaryKernel('mul', x, y), [x, y], (g, n) => [n[0] ? sumTo(mul(g, y), x.shape) : null, n[1] ? sumTo(mul(g, x), y.shape) : null], [x, y]);
+  return record('mul', binaryKernel(x.dtype === 'bool' ? 'and' : 'mul', x, y), [x, y], (g, n) => [n[0] ? sumTo(mul(g, y), x.shape) : null, n[1] ? sumTo(mul(g, x), y.shape) : null], [x, y]);
 }
 /** a / b with broadcasting; always a float result (true division). */
 export function div(a: TensorLike, b: TensorLike): Tensor {

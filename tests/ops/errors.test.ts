@@ -35,6 +35,7 @@ for (const backend of testBackends()) {
       throwsExactly(() => tg.zeros([2, 3]).t().view([6]), tg.ShapeError, 'view: shape [6] cannot view a non-contiguous tensor of shape [3,2]; use reshape() or contiguous()');
       throwsExactly(() => tg.zeros([2, 3]).expand([2, 4]), tg.ShapeError, 'expand: cannot expand [2,3] to [2,4]: dimension 1 is 3 (must be 1 or 4)');
       throwsExactly(() => tg.zeros([2, 3]).expand([3]), tg.ShapeError, 'expand: cannot expand [2,3] to [3]: the target has fewer dimensions');
+      throwsExactly(() => tg.zeros([3]).expand([-1, 3]), tg.ShapeError, 'expand: cannot expand [3] to [-1,3]: -1 is not allowed in a new leading dimension');
       throwsExactly(() => tg.zeros([2, 3]).permute([0]), tg.ShapeError, 'permute: expected 2 dims for shape [2,3], got [0]');
       throwsExactly(() => tg.cat([tg.zeros([2, 3]), tg.zeros([2, 4])], 0), tg.ShapeError, 'cat: tensor 1 has shape [2,4] but tensor 0 has [2,3]; all dims except 0 must match');
       throwsExactly(() => tg.stack([tg.zeros([2]), tg.zeros([3])]), tg.ShapeError, 'stack: tensor 1 has shape [3] but tensor 0 has [2]; all must match');
@@ -82,6 +83,8 @@ for (const backend of testBackends()) {
       throwsExactly(() => tg.zeros([2], { dtype: 'int32', requiresGrad: true }), tg.DTypeError, 'requiresGrad: only float32 and float64 tensors can require gradients, got int32');
       throwsExactly(() => { tg.tensor([true]).requiresGrad = true; }, tg.DTypeError, 'requiresGrad: only float32 and float64 tensors can require gradients, got bool');
       throwsExactly(() => tg.where(tg.zeros([2]), 1, 0), tg.DTypeError, 'where: condition must be bool, got float32');
+      throwsExactly(() => tg.tensor([true]).neg(), tg.DTypeError, 'neg: negation of a bool tensor is not supported; use logicalNot()');
+      throwsExactly(() => tg.tensor([true]).sub(tg.tensor([false])), tg.DTypeError, 'sub: subtraction of two bool tensors is not supported; use ne() (logical xor) instead');
       throwsExactly(() => tg.zeros([2], { dtype: 'int32' }).var(), tg.DTypeError, 'var: expected a float tensor, got int32');
       throwsExactly(() => tg.randn([2], { dtype: 'int32' }), tg.DTypeError, 'randn: dtype must be float32 or float64, got int32');
       throwsExactly(() => tg.zeros([2], { dtype: 'float16' as tg.DType }), TypeError, 'full: unknown dtype "float16"; expected float32, float64, int32 or bool');

@@ -79,6 +79,11 @@ for (const backend of testBackends()) {
       assert.equal(gt.float().mean().item(), Math.fround(2 / 3));
       assert.deepEqual(i32([1, 2]).eq(f64([1, 2.5])).toArray(), [true, false]);
       assert.deepEqual(tg.tensor([NaN]).eq(tg.tensor([NaN])).toArray(), [false]);
+      // bool + bool is logical or and bool · bool logical and, still bool (PyTorch).
+      const t = bool([true, true, false]);
+      const f = bool([true, false, false]);
+      assert.deepEqual([t.add(f).dtype, t.add(f).int().toArray()], ['bool', [1, 1, 0]]);
+      assert.deepEqual([t.mul(f).dtype, t.mul(f).int().toArray()], ['bool', [1, 0, 0]]);
     }));
 
     it('casts: float -> int truncates toward zero, anything -> bool is "non-zero"', run(() => {
