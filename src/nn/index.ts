@@ -3,7 +3,7 @@
  * functional namespace (`nn.functional`, also exported as `F`).
  */
 export { Parameter } from './parameter.js';
-export { Module, StateDictError, type StateDict, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
+export { Module, StateDictError, type StateDict, type LoadStateDictOptions, type LoadStateDictResult, type ForwardHook, type ForwardPreHook, type HookHandle } from './module.js';
 export { summary, summaryRows, type SummaryRow } from './summary.js';
 export { Linear, Identity, type LinearOptions } from './layers/linear.js';
 export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js';

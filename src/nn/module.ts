@@ -46,6 +46,19 @@ export class StateDictError extends TsgradError {
 interface Registry {
   buffers: Set<string>;
   nonPersistent: Set<string>;
+  forwardHooks: ForwardHook[];
+  forwardPreHooks: ForwardPreHook[];
+}
+
+/** Called after a module's forward with its inputs and output; a returned tensor replaces the output. */
+export type ForwardHook = (module: Module, inputs: Tensor[], output: Tensor) => Tensor | void;
+
+/** Called before a module's forward with its inputs; returned tensors replace the inputs. */
+export type ForwardPreHook = (module: Module, inputs: Tensor[]) => Tensor[] | void;
+
+/** Removes the hook it was returned for. */
+export interface HookHandle {
+  remove(): void;
 }
 
 const registries = new WeakMap<Module, Registry>();
@@ -53,7 +66,7 @@ const registries = new WeakMap<Module, Registry>();
 function registry(m: Module): Registry {
   let r = registries.get(m);
   if (!r) {
-    r = { buffers: new Set(), nonPersistent: new Set() };
+    r = { buffers: new Set(), nonPersistent: new Set(), forwardHooks: [], forwardPreHooks: [] };
     registries.set(m, r);
   }
   return r;
@@ -102,6 +115,40 @@ export abstract class Module {
     checkName(this, name);
     define(this, name, module);
     return module;
+  }
+
+  /**
+   * Registers a hook run after every forward() of this module (PyTorch's
+   * register_forward_hook). Hooks are installed by shadowing forward on the
+   * instance, so they run however the module is called.
+   */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    return addHook(this, registry(this).forwardHooks, hook);
+  }
+
+  /** Registers a hook run before every forward() of this module; it may replace the inputs. */
+  registerForwardPreHook(hook: ForwardPreHook): HookHandle {
+    return addHook(this, registry(this).forwardPreHooks, hook);
+  }
+
+  /** The submodule at a dotted path such as 'features.0' ('' is this module). */
+  getSubmodule(path: string): Module {
+    if (path === '') return this;
+    return path.split('.').reduce<Module>((m, part) => {
+      const next = [...m.namedChildren()].find(([n]) => n === part);
+      if (!next) throw new TsgradError(`${this.constructor.name}.getSubmodule: no submodule "${part}" in "${path}"`);
+      return next[1];
+    }, this);
+  }
+
+  /** The parameter at a dotted path such as 'features.0.weight'. */
+  getParameter(path: string): Parameter {
+    const i = path.lastIndexOf('.');
+    const owner = this.getSubmodule(i < 0 ? '' : path.slice(0, i));
+    const name = path.slice(i + 1);
+    const p = owner.ownEntries().params.find(([n]) => n === name);
+    if (!p) throw new TsgradError(`${this.constructor.name}.getParameter: no parameter "${path}"`);
+    return p[1];
   }
 
   /** The buffer registered under `name` (throws when there is none). */
@@ -323,6 +370,34 @@ export abstract class Module {
 }
 
 const NAME_RE = /^[A-Za-z0-9_]+$/;
+
+/** Adds a hook and, for the first one, shadows the prototype's forward with one that runs the hooks. */
+function addHook<H>(m: Module, list: H[], hook: H): HookHandle {
+  list.push(hook);
+  const r = registry(m);
+  if (!Object.prototype.hasOwnProperty.call(m, 'forward')) {
+    const proto = Object.getPrototypeOf(m) as Module;
+    Object.defineProperty(m, 'forward', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: (...inputs: Tensor[]): Tensor => {
+        let args = inputs;
+        for (const h of [...r.forwardPreHooks]) args = h(m, args) ?? args;
+        let out = proto.forward.apply(m, args);
+        for (const h of [...r.forwardHooks]) out = h(m, args, out) ?? out;
+        return out;
+      },
+    });
+  }
+  return {
+    remove: () => {
+      const i = list.indexOf(hook);
+      if (i >= 0) list.splice(i, 1);
+      if (r.forwardHooks.length === 0 && r.forwardPreHooks.length === 0) delete (m as unknown as Record<string, unknown>)['forward'];
+    },
+  };
+}
 
 function checkName(m: Module, name: string): void {
   if (!NAME_RE.test(name)) {

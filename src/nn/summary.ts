@@ -1,8 +1,7 @@
 import { TsgradError } from '../core/errors.js';
 import { noGrad } from '../tensor/tape.js';
 import { zeros } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
-import type { Module } from './module.js';
+import type { HookHandle, Module } from './module.js';
 
 /** One row of a summary: a leaf layer, its output shape (batch shown as -1) and its own parameter count. */
 export interface SummaryRow {
@@ -20,31 +19,21 @@ export interface SummaryRow {
 export function summaryRows(model: Module, inputShape: readonly number[], dtype: 'float32' | 'float64' = 'float32'): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const modes = [...model.modules()].map((m) => [m, m.training] as const);
-  const patched: Module[] = [];
+  const handles: HookHandle[] = [];
   try {
     for (const [name, m] of model.namedModules()) {
       if (m === model || [...m.children()].length > 0) continue;
-      const orig = m.forward;
       const own = [...m.parameters(false)].reduce((a, p) => a + p.numel(), 0);
-      // An own-property forward shadows the prototype's for the duration of the run.
-      Object.defineProperty(m, 'forward', {
-        configurable: true,
-        enumerable: false,
-        writable: true,
-        value: (...inputs: Tensor[]) => {
-          const y = orig.apply(m, inputs);
-          rows.push({ name, type: m.constructor.name, outputShape: [-1, ...y.shape.slice(1)], params: own });
-          return y;
-        },
-      });
-      patched.push(m);
+      handles.push(m.registerForwardHook((_m, _inputs, y) => {
+        rows.push({ name, type: m.constructor.name, outputShape: [-1, ...y.shape.slice(1)], params: own });
+      }));
     }
     model.eval();
     noGrad(() => model.forward(zeros([2, ...inputShape], { dtype })));
   } catch (e) {
     throw new TsgradError(`summary: running a [2, ${inputShape.join(', ')}] input through ${model.constructor.name} failed: ${(e as Error).message}`);
   } finally {
-    for (const m of patched) delete (m as unknown as Record<string, unknown>)['forward'];
+    for (const h of handles) h.remove();
     for (const [m, t] of modes) m.training = t;
   }
   return rows;

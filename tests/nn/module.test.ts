@@ -243,3 +243,35 @@ describe('toString', () => {
     assert.equal(s, 'Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, bias=true)\n  (1): ReLU()\n)');
   });
 });
+
+describe('hooks and lookups', () => {
+  it('forward hooks see inputs and output, can replace them, and are removable', () => {
+    const lin = new nn.Linear(2, 1);
+    lin.loadStateDict({ weight: tg.tensor([[1, 2]]), bias: tg.tensor([0]) });
+    const seen: number[][] = [];
+    const h = lin.registerForwardHook((_m, inputs, out) => {
+      seen.push([...inputs[0]!.shape, ...out.shape]);
+    });
+    const pre = lin.registerForwardPreHook((_m, inputs) => [inputs[0]!.mul(10)]);
+    const seq = new nn.Sequential(lin);
+    assertClose(seq.forward(tg.tensor([[1, 1]])), [[30]]);
+    assert.deepEqual(seen, [[1, 2, 1, 1]]);
+    const dbl = lin.registerForwardHook((_m, _i, out) => out.mul(2));
+    assertClose(lin.forward(tg.tensor([[1, 1]])), [[60]]);
+    pre.remove();
+    dbl.remove();
+    assertClose(lin.forward(tg.tensor([[1, 1]])), [[3]]);
+    h.remove();
+    assert.ok(!Object.prototype.hasOwnProperty.call(lin, 'forward'), 'the instance forward is gone once no hook remains');
+    assertClose(lin.forward(tg.tensor([[1, 1]])), [[3]]);
+    assert.equal(seen.length, 3);
+  });
+
+  it('getSubmodule and getParameter follow dotted paths', () => {
+    const m = new nn.Sequential({ features: new nn.Sequential(new nn.Linear(2, 3)), head: new nn.Linear(3, 1) });
+    assert.equal(m.getSubmodule('features.0'), (m.getSubmodule('features') as nn.Sequential).at(0));
+    assert.equal(m.getParameter('features.0.bias'), (m.getSubmodule('features.0') as nn.Linear).bias);
+    assert.throws(() => m.getSubmodule('features.1'), /no submodule "1" in "features\.1"/);
+    assert.throws(() => m.getParameter('head.scale'), /no parameter "head\.scale"/);
+  });
+});
