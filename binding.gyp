@@ -16,7 +16,7 @@
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function", "-Wno-psabi"],
       "libraries": ["-lpthread"],
       "defines": ["NAPI_VERSION=8"]
     }

@@ -7,6 +7,8 @@
 
 #include "kernels.h"
 #include "strided.h"
+#include "vmath.h"
+#include <type_traits>
 
 namespace tg {
 namespace {
@@ -145,8 +147,38 @@ template <typename T> T sigmoid(T x) {
   return e / (T(1) + e);
 }
 
+// float32 ops with an AVX2 row (vmath.h): contiguous rows go through it, strided rows through f.
+template <typename F, typename R> void run_unary_rows(const View& x, const View& out, F f, R vecRow) {
+  const View* vs[2] = {&x, &out};
+  Walk<2> w = walk_of<2>(vs, out);
+  const float* xp = static_cast<const float*>(x.data);
+  float* op = static_cast<float*>(out.data);
+  const int64_t xs = w.istride(0), os = w.istride(1);
+  parallel_for_lambda(w.total, ELEMENTWISE_GRAIN / 4, [&](int64_t lo, int64_t hi) {
+    walk_range(w, lo, hi, [&](const int64_t* off, int64_t n) {
+      if (xs == 1 && os == 1) vecRow(xp + off[0], op + off[1], n);
+      else for (int64_t i = 0; i < n; i++) op[off[1] + i * os] = f(xp[off[0] + i * xs]);
+    });
+  });
+}
+
 template <typename T> void unary_typed(int op, const View& x, const View& out, double alpha, double beta) {
   const T a = static_cast<T>(alpha), b = static_cast<T>(beta);
+#if TG_X86
+  if constexpr (std::is_same_v<T, float>) {
+    if (has_avx2_fma()) {
+      switch (op) {
+        case U_EXP: return run_unary_rows(x, out, [](float v) { return std::exp(v); }, exp_row_avx2);
+        case U_SIGMOID: return run_unary_rows(x, out, [](float v) { return sigmoid_scalar(v); }, sigmoid_row_avx2);
+        case U_TANH: return run_unary_rows(x, out, [](float v) { return std::tanh(v); }, tanh_row_avx2);
+        case U_ELU:
+          return run_unary_rows(x, out, [a](float v) { return v > 0 ? v : a * std::expm1(v); },
+                                [a](const float* xi, float* o, int64_t n) { elu_row_avx2(xi, o, n, a); });
+        default: break;
+      }
+    }
+  }
+#endif
   const bool hasLo = !std::isnan(alpha), hasHi = !std::isnan(beta);
   switch (op) {
     case U_NEG: return run_unary<T>(x, out, [](T v) { return -v; });

@@ -27,6 +27,9 @@ struct Pool {
 };
 
 Pool* g_pool = nullptr;
+// One caller at a time owns the pool (Node worker threads may each load the addon);
+// a second concurrent caller runs its task serially instead of waiting.
+std::atomic<bool> g_busy{false};
 int g_requested = 0;  // 0: not decided yet
 thread_local bool t_in_parallel = false;
 
@@ -115,8 +118,10 @@ void set_num_threads(int n) {
   if (n < 1) n = 1;
   if (n > 256) n = 256;
   if (g_pool && g_pool->size == n) return;
+  while (g_busy.exchange(true, std::memory_order_acquire)) cpu_relax();  // never tear down a pool in use
   destroy_pool();
   g_requested = n;
+  g_busy.store(false, std::memory_order_release);
 }
 
 bool in_parallel() { return t_in_parallel; }
@@ -126,10 +131,15 @@ void parallel_tasks(int parts, TaskFn fn, void* ctx) {
     for (int i = 0; i < parts; i++) fn(ctx, i, parts);  // serial (nested or trivial)
     return;
   }
+  if (g_busy.exchange(true, std::memory_order_acquire)) {
+    for (int i = 0; i < parts; i++) fn(ctx, i, parts);
+    return;
+  }
   Pool* p = pool();
   if (parts > p->size) parts = p->size;
   if (parts <= 1) {
     fn(ctx, 0, 1);
+    g_busy.store(false, std::memory_order_release);
     return;
   }
   p->fn = fn;
@@ -144,6 +154,7 @@ void parallel_tasks(int parts, TaskFn fn, void* ctx) {
   fn(ctx, 0, parts);
   t_in_parallel = false;
   while (p->remaining.load(std::memory_order_acquire) > 0) cpu_relax();
+  g_busy.store(false, std::memory_order_release);
 }
 
 void parallel_for(int64_t n, int64_t grain, RangeFn fn, void* ctx) {
