@@ -113,6 +113,7 @@ def layers():
         ('sigmoid', {'type': 'Sigmoid', 'args': []}, nn.Sigmoid()),
         ('tanh', {'type': 'Tanh', 'args': []}, nn.Tanh()),
         ('softplus', {'type': 'Softplus', 'args': []}, nn.Softplus()),
+        ('silu', {'type': 'SiLU', 'args': []}, nn.SiLU()),
         ('softmax', {'type': 'Softmax', 'args': [1]}, nn.Softmax(1)),
         ('logsoftmax', {'type': 'LogSoftmax', 'args': [-1]}, nn.LogSoftmax(-1)),
         ('flatten', {'type': 'Flatten', 'args': []}, nn.Flatten()),

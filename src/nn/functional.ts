@@ -10,7 +10,7 @@ import { shapesEqual } from '../core/shape.js';
 import { noGrad } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sum } from '../ops/broadcast.js';
-import { abs, add, div, exp, log, log1p, maximum, mul, neg, relu, rsqrt, square, sub } from '../ops/elementwise.js';
+import { abs, add, div, exp, log, log1p, maximum, mul, neg, relu, rsqrt, sigmoid, square, sub } from '../ops/elementwise.js';
 import { avgPool2d, maxPool2d } from '../ops/conv.js';
 import { cat, gather } from '../ops/indexing.js';
 import { add_, mul_ } from '../ops/inplace.js';
@@ -44,6 +44,11 @@ function checkFloat(op: string, x: Tensor, what = 'input'): void {
 /** log(1 + e^x), computed stably. */
 export function softplus(x: Tensor): Tensor {
   return add(relu(x), log1p(exp(neg(abs(x)))));
+}
+
+/** x·σ(x) (SiLU, also called swish). */
+export function silu(x: Tensor): Tensor {
+  return mul(x, sigmoid(x));
 }
 
 // ---------- dropout ----------

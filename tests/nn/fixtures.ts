@@ -53,6 +53,7 @@ export function build(c: Ctor, dtype: 'float32' | 'float64', extra: Record<strin
     Sigmoid: () => new nn.Sigmoid(),
     Tanh: () => new nn.Tanh(),
     Softplus: () => new nn.Softplus(),
+    SiLU: () => new nn.SiLU(),
     Softmax: () => new nn.Softmax(a[0]),
     LogSoftmax: () => new nn.LogSoftmax(a[0]),
     Flatten: () => new nn.Flatten(),

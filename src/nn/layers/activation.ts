@@ -1,7 +1,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { elu, leakyRelu, relu, sigmoid, tanh } from '../../ops/elementwise.js';
 import { logSoftmax, softmax } from '../../ops/reduce.js';
-import { softplus } from '../functional.js';
+import { silu, softplus } from '../functional.js';
 import { Module } from '../module.js';
 
 /** max(x, 0). */
@@ -52,6 +52,13 @@ export class Sigmoid extends Module {
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
+  }
+}
+
+/** x·σ(x) (also called swish). */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return silu(x);
   }
 }
 
