@@ -40,6 +40,28 @@ export abstract class Layer {
 
   /** Returns ∂L/∂input for ∂L/∂output `dOut` and fills the parameter gradients. */
   backward(dOut: Tensor): Tensor {
+    this.checkBackward(dOut);
+    return noGrad(() => this.computeBackward(dOut));
+  }
+
+  /**
+   * Fills the parameter gradients like backward but skips ∂L/∂input, which is
+   * wasted work for the first layer of a network (its input is data; PyTorch
+   * skips it too because the input does not require grad). For Linear this
+   * saves one of its three matrix products.
+   */
+  backwardParams(dOut: Tensor): void {
+    this.checkBackward(dOut);
+    noGrad(() => this.computeParamGrads(dOut));
+  }
+
+  /** The parameter-gradient part of backward; by default the whole backward (its result dropped), nothing for layers without parameters. */
+  protected computeParamGrads(dOut: Tensor): void {
+    if (this.params().size > 0) this.computeBackward(dOut);
+  }
+
+  /** Throws unless a forward ran and `dOut` has its output's shape and dtype. */
+  protected checkBackward(dOut: Tensor): void {
     const name = this.describe();
     if (!(dOut instanceof Tensor)) throw new TypeError(`${name}.backward: expected a Tensor, got ${typeof dOut}`);
     if (this.outShape === null) {
@@ -51,7 +73,6 @@ export abstract class Layer {
     if (dOut.dtype !== this.outDType) {
       throw new DTypeError(`${name}.backward: dOut is ${dOut.dtype}, expected ${this.outDType} like the forward output`);
     }
-    return noGrad(() => this.computeBackward(dOut));
   }
 
   /** Parameters by name (PyTorch's named_parameters); empty for layers without any. */

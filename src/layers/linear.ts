@@ -93,12 +93,15 @@ export class Linear extends Layer {
   }
 
   protected computeBackward(dOut: Tensor): Tensor {
-    const x2 = this.x2!;
+    this.computeParamGrads(dOut);
+    return reshape(matmul(reshape(dOut, [-1, this.outFeatures]), this.weight), this.xShape);
+  }
+
+  protected override computeParamGrads(dOut: Tensor): void {
     const g2 = reshape(dOut, [-1, this.outFeatures]);
-    this.weightGrad.copy_(matmul(transpose(g2, 0, 1), x2));
+    this.weightGrad.copy_(matmul(transpose(g2, 0, 1), this.x2!));
     if (this.biasGrad) this.biasGrad.copy_(sum(g2, 0));
     if (this.perSampleGrads) this.computeSamples(dOut);
-    return reshape(matmul(g2, this.weight), this.xShape);
   }
 
   /** Per-sample gradients over the first dim: ∂Lₙ/∂W = Gₙᵀ·Xₙ (a batched outer product), ∂Lₙ/∂b = Σ Gₙ. */

@@ -51,6 +51,15 @@ export class Sequential extends Layer {
     return g;
   }
 
+  /** Backward down to the first layer with parameters, which skips its input gradient; layers before it are not visited. */
+  protected override computeParamGrads(dOut: Tensor): void {
+    const first = this.layers.findIndex((l) => l.params().size > 0);
+    if (first < 0) return;
+    let g = dOut;
+    for (let i = this.layers.length - 1; i > first; i--) g = this.layers[i]!.backward(g);
+    this.layers[first]!.backwardParams(g);
+  }
+
   override params(): NamedTensors {
     return prefixed(this.layers, (l) => l.params());
   }

@@ -153,7 +153,8 @@ export function trainMlpLayers(
       throw e;
     }
     trainAccuracy.push(accuracy(logits, y));
-    model.backward(ce.backward());
+    // The images need no gradient: backwardParams skips the first layer's ∂L/∂input.
+    model.backwardParams(ce.backward());
     sgdStep(model, { lr: cfg.learningRate, weightDecay: cfg.weightDecay ?? 0 });
     if (step % cfg.evalFreq === 0 || step === cfg.maxSteps) evaluate(step);
   }

@@ -89,6 +89,22 @@ describe('layers: backward vs autograd and finite differences (float64)', () => 
     assertClose(d1, d2, { atol: 1e-12 });
   });
 
+  it('backwardParams fills the same gradients as backward without computing the input gradient', () => {
+    const net = new L.Sequential(new L.Flatten(), new L.Linear(6, 4, { ...f64, generator: new tg.Generator(30), perSampleGrads: true }), new L.ELU(), new L.Linear(4, 3, { ...f64, generator: new tg.Generator(31) }));
+    const x = randn64([5, 2, 3], 32);
+    const r = randn64([5, 3], 33);
+    net.forward(x);
+    net.backward(r);
+    const full = new Map([...net.grads(), ...[...net.gradSamples()].map(([k, v]) => [`sample ${k}`, v] as const)].map(([k, v]) => [k, v.clone()]));
+    net.zeroGrad();
+    net.forward(x);
+    net.backwardParams(r);
+    const part = new Map([...net.grads(), ...[...net.gradSamples()].map(([k, v]) => [`sample ${k}`, v] as const)]);
+    assert.deepEqual([...part.keys()], [...full.keys()]);
+    for (const [k, v] of full) assertClose(part.get(k)!, v, { atol: 1e-14, msg: k });
+    assert.throws(() => new L.Linear(2, 2).backwardParams(tg.zeros([1, 2])), /Linear\(2→2\)\.backward: called before forward/);
+  });
+
   it('per-sample gradients of Linear sum to the batch gradient and match outer products', () => {
     const lin = new L.Linear(3, 2, { ...f64, generator: new tg.Generator(22), perSampleGrads: true });
     const x = randn64([4, 3], 23);
