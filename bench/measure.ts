@@ -16,6 +16,8 @@ export interface MeasureOptions {
   readonly rounds: number;
   /** Seconds of timed steps per subject and workload (split over the rounds). */
   readonly budget: number;
+  /** Fewest timed steps per subject and workload, however slow its steps are. */
+  readonly minSteps: number;
   /** Seconds of warm-up after the first step (which is always a warm-up step). */
   readonly warmup: number;
   /** Cells whose estimated step time exceeds this many seconds are skipped (slow pure-JS subjects only). */
@@ -126,11 +128,15 @@ export async function measureWorkload(spec: WorkloadSpec, subjects: readonly Sub
       l.r.warmupSteps += extra;
     }
   }
+  // Each subject's timed steps are spread over the rounds; a subject with fewer steps than rounds sits out the last ones.
+  const planned = new Map(active().map((l) => [l, clamp(Math.round(o.budget / l.est), o.minSteps, 5000)]));
   for (let round = 0; round < o.rounds; round++) {
     const order = active();
     const shift = order.length ? round % order.length : 0;
     for (const l of [...order.slice(shift), ...order.slice(0, shift)]) {
-      const steps = clamp(Math.round(o.budget / o.rounds / l.est), 1, 5000);
+      const total = planned.get(l)!;
+      const steps = Math.floor(total / o.rounds) + (round < total % o.rounds ? 1 : 0);
+      if (steps === 0) continue;
       const times = await run(l, steps);
       if (times) l.times.push(...times);
     }

@@ -25,7 +25,8 @@ ratios and peak memory. Writes JSON to bench/results/latest.json.
   --subjects LIST      tsgrad-<backend>, tsgrad (all backends), torch, tfjs-cpu, tfjs-wasm, tfjs
   --threads N          threads for tsgrad's native backend and PyTorch (default: cores = ${availableParallelism()})
   --rounds N           interleaved rounds per workload (default 3; quick 2)
-  --budget S           seconds of timed steps per subject and workload (default 6; quick 0.6)
+  --budget S           seconds of timed steps per subject and workload (default 6; quick 0.6);
+                       at least 3 timed steps each (quick: 1), after 1 or more warm-up steps
   --max-step S         skip slow pure-JS cells whose estimated step exceeds S seconds (default 20; quick 2)
   --out PATH           JSON report path (default bench/results/latest.json)
   --seed N             seed of the synthetic data and weights (default 0)
@@ -128,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
     seed,
     rounds: positive('rounds', values.rounds, quick ? 2 : 3, true),
     budget: positive('budget', values.budget, quick ? 0.6 : 6, false),
+    minSteps: quick ? 1 : 3,
     warmup: quick ? 0.2 : 0.5,
     maxStep: positive('max-step', values['max-step'], quick ? 2 : 20, false),
     verbose: values.verbose!,

@@ -28,10 +28,22 @@ def rss_kib():
 
 
 def blas_library():
-    """The OpenBLAS (or other BLAS) shared object actually mapped into this process."""
-    with open('/proc/self/maps') as f:
+    """The shared object whose sgemm_ the process's global symbol lookup (hence torch) binds to."""
+    import ctypes
+
+    class DlInfo(ctypes.Structure):
+        _fields_ = [('dli_fname', ctypes.c_char_p), ('dli_fbase', ctypes.c_void_p),
+                    ('dli_sname', ctypes.c_char_p), ('dli_saddr', ctypes.c_void_p)]
+    try:
+        process = ctypes.CDLL(None)
+        info = DlInfo()
+        if ctypes.CDLL('libc.so.6').dladdr(ctypes.cast(process.sgemm_, ctypes.c_void_p), ctypes.byref(info)):
+            return os.path.realpath(info.dli_fname.decode())
+    except (AttributeError, OSError):
+        pass
+    with open('/proc/self/maps') as f:  # not preloaded: torch's own dependency, loaded locally
         libs = {line.split()[-1] for line in f if 'blas' in line.lower() and '/' in line}
-    return ', '.join(sorted(libs)) or 'none mapped'
+    return 'mapped: ' + (', '.join(sorted(libs)) or 'none')
 
 
 try:

@@ -7,7 +7,7 @@ import * as tg from '../../src/index.js';
 import type { WorkloadGroup, WorkloadSpec } from '../spec.js';
 import type { InitFn } from './init.js';
 import { crossEntropy, w2Net, w3Net, w4Net, w5Net, type BenchNet } from './models.js';
-import { adam, sgd, sgdMomentum, type BenchOptimizer } from './optim.js';
+import { adam, sgd, sgdMomentum, type BenchOptimizer, type BenchOptimOptions } from './optim.js';
 
 /** Learning rate of W4's SGD with momentum (issue 5 names only the momentum). */
 export const W4_LR = 0.01;
@@ -29,16 +29,16 @@ export function netFor(group: WorkloadGroup, init: InitFn): BenchNet {
 }
 
 /** The optimizer issue 5 names for each group. */
-export function optimizerFor(group: WorkloadGroup, params: readonly tg.Tensor[]): BenchOptimizer {
+export function optimizerFor(group: WorkloadGroup, params: readonly tg.Tensor[], opts: BenchOptimOptions = {}): BenchOptimizer {
   switch (group) {
     case 'W2':
-      return sgd(params, 1e-3);
+      return sgd(params, 1e-3, opts);
     case 'W3':
-      return adam(params, 3e-4);
+      return adam(params, 3e-4, 0.9, 0.999, 1e-8, opts);
     case 'W4':
-      return sgdMomentum(params, W4_LR, 0.9);
+      return sgdMomentum(params, W4_LR, 0.9, opts);
     case 'W5':
-      return adam(params, 1e-4);
+      return adam(params, 1e-4, 0.9, 0.999, 1e-8, opts);
     default:
       throw new Error(`bench: ${group} does not train`);
   }

@@ -70,39 +70,50 @@ function checkGrad(g: tg.Tensor | null, e: GradStats, scale: number, what: strin
   for (const [i, x] of e.samples) near(v[i]!, x, 1e-3 * e.maxAbs + 1e-8, 0, `${what}[${i}]`);
 }
 
+/** Optimizer variants to check on a backend: the fused kernels where it has them, and always the in-place composition. */
+function variants(backend: string): boolean[] {
+  const be = withBackend(backend, () => tg.getBackend());
+  return be.adamStep || be.sgdStep ? [true, false] : [false];
+}
+
+/** Trains the bench's tsgrad version of one fixture workload and compares every recorded number with PyTorch's. */
+function checkWorkload(w: FixtureWorkload, fused: boolean): void {
+  const net = netFor(w.group, hashInit);
+  assert.deepEqual(net.params.map((p) => p.shape), w.params.map((p) => p.shape), 'parameter shapes, in order');
+  const initial = net.params.map((p) => p.toTypedArray());
+  const x = hashTensor(fixture.dataSeed, inputShape(w.group, w.batch, w.image));
+  const y = hashLabels(fixture.labelSeed, w.batch, 10);
+  if (w.inferLogits) {
+    const logits = tg.noGrad(() => net.forward(x, false));
+    assertClose(logits, w.inferLogits, { atol: 1e-4, rtol: 1e-3, msg: `${w.group} inference logits` });
+  }
+  const opt = optimizerFor(w.group, net.params, { fused });
+  const scale = Math.max(...w.grad0.map((g) => g.maxAbs));
+  for (let step = 0; step < w.steps; step++) {
+    const inspect =
+      step === 0 ? () => net.params.forEach((p, i) => checkGrad(p.grad, w.grad0[i]!, scale, `${w.group} grad of ${net.names[i]} (torch ${w.params[i]!.name})`)) : undefined;
+    const loss = trainStep(net, opt, x, y, inspect).item();
+    near(loss, w.losses[step]!, 1e-6, 2e-4, `${w.group} loss at step ${step}`);
+  }
+  const finalLoss = tg.noGrad(() => crossEntropy(net.forward(x, true), y)).item();
+  near(finalLoss, w.finalLoss, 1e-6, 2e-4, `${w.group} loss after ${w.steps} updates`);
+  net.params.forEach((p, i) => {
+    // Adam turns a noise gradient into steps of ±lr: nothing to compare for exact zeros.
+    if (w.grad0[i]!.zero) return;
+    const now = p.toTypedArray();
+    let d = 0;
+    for (let k = 0; k < now.length; k++) d += Math.abs(now[k]! - initial[i]![k]!);
+    near(d, w.deltaL1[i]!, 1e-7, 5e-3, `${w.group} total change of ${net.names[i]} after ${w.steps} steps`);
+  });
+}
+
 for (const backend of testBackends()) {
   describe(`bench workloads match PyTorch (${backend})`, () => {
-    for (const w of fixture.workloads) {
-      it(`${w.group}: batch ${w.batch}${w.image ? `, ${w.image}×${w.image} images` : ''}, ${w.steps} steps`, () =>
-        withBackend(backend, () => {
-          const net = netFor(w.group, hashInit);
-          assert.deepEqual(net.params.map((p) => p.shape), w.params.map((p) => p.shape), 'parameter shapes, in order');
-          const initial = net.params.map((p) => p.toTypedArray());
-          const x = hashTensor(fixture.dataSeed, inputShape(w.group, w.batch, w.image));
-          const y = hashLabels(fixture.labelSeed, w.batch, 10);
-          if (w.inferLogits) {
-            const logits = tg.noGrad(() => net.forward(x, false));
-            assertClose(logits, w.inferLogits, { atol: 1e-4, rtol: 1e-3, msg: `${w.group} inference logits` });
-          }
-          const opt = optimizerFor(w.group, net.params);
-          const scale = Math.max(...w.grad0.map((g) => g.maxAbs));
-          for (let step = 0; step < w.steps; step++) {
-            const inspect =
-              step === 0 ? () => net.params.forEach((p, i) => checkGrad(p.grad, w.grad0[i]!, scale, `${w.group} grad of ${net.names[i]} (torch ${w.params[i]!.name})`)) : undefined;
-            const loss = trainStep(net, opt, x, y, inspect).item();
-            near(loss, w.losses[step]!, 1e-6, 2e-4, `${w.group} loss at step ${step}`);
-          }
-          const finalLoss = tg.noGrad(() => crossEntropy(net.forward(x, true), y)).item();
-          near(finalLoss, w.finalLoss, 1e-6, 2e-4, `${w.group} loss after ${w.steps} updates`);
-          net.params.forEach((p, i) => {
-            // Adam turns a noise gradient into steps of ±lr: nothing to compare for exact zeros.
-            if (w.grad0[i]!.zero) return;
-            const now = p.toTypedArray();
-            let d = 0;
-            for (let k = 0; k < now.length; k++) d += Math.abs(now[k]! - initial[i]![k]!);
-            near(d, w.deltaL1[i]!, 1e-7, 5e-3, `${w.group} total change of ${net.names[i]} after ${w.steps} steps`);
-          });
-        }));
+    for (const fused of variants(backend)) {
+      for (const w of fixture.workloads) {
+        const what = `${w.group}: batch ${w.batch}${w.image ? `, ${w.image}×${w.image} images` : ''}, ${w.steps} steps, ${fused ? 'fused' : 'composed'} optimizer`;
+        it(what, () => withBackend(backend, () => checkWorkload(w, fused)));
+      }
     }
   });
 }
