@@ -2,7 +2,13 @@
 """Builds the tsgrad models (src/models) in PyTorch and writes their parameter names, shapes and counts.
 
 Run: /usr/bin/python3 tools/gen_model_fixtures.py   (PyTorch 1.13, CPU)
-Writes tests/fixtures/models/models.json. The PyTorch classes below are the reference definitions of
+Writes tests/fixtures/models/models.json.
+
+  /usr/bin/python3 tools/gen_model_fixtures.py train-convnet DATA_DIR [--subset-train N] [--subset-test N]
+      [--epochs E] [--bs B] [--lr LR] [--seed S] [--threads T]
+trains the same ConvNet on Fashion-MNIST padded to 32x32 with the recipe of `tsgrad run-exp --model
+convnet` (the first N images of each split, Adam, cross-entropy, shuffled batches) and prints the
+per-epoch accuracies, for the comparison in docs/experiments.md. The PyTorch classes below are the reference definitions of
 the architectures; src/models mirrors them module for module so namedParameters() gives the same
 dotted names in the same order.
 """
@@ -265,5 +271,72 @@ def main():
         print(f"{c['name']:32s} {c['numParams']:>10d} params  out {c['outputShape']}")
 
 
+def read_idx(path):
+    import gzip
+    import numpy as np
+    with gzip.open(path, 'rb') as f:
+        data = f.read()
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def train_convnet(argv):
+    import argparse
+    import time
+    ap = argparse.ArgumentParser(prog='gen_model_fixtures.py train-convnet')
+    ap.add_argument('data_dir')
+    ap.add_argument('--subset-train', type=int, default=2000)
+    ap.add_argument('--subset-test', type=int, default=1000)
+    ap.add_argument('--epochs', type=int, default=2)
+    ap.add_argument('--bs', type=int, default=32)
+    ap.add_argument('--bs-test', type=int, default=200)
+    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--seed', type=int, default=42)
+    ap.add_argument('--threads', type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    d = os.path.join(a.data_dir, 'fashion-mnist')
+
+    def load(prefix, n):
+        x = torch.tensor(read_idx(os.path.join(d, f'{prefix}-images-idx3-ubyte.gz'))[:n].copy(), dtype=torch.float32) / 255
+        y = torch.tensor(read_idx(os.path.join(d, f'{prefix}-labels-idx1-ubyte.gz'))[:n].copy(), dtype=torch.long)
+        return nn.functional.pad(x.unsqueeze(1), (2, 2, 2, 2)), y
+
+    xtr, ytr = load('train', a.subset_train)
+    xte, yte = load('t10k', a.subset_test)
+    model = ConvNet(1, 10)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    t0 = time.time()
+    for epoch in range(1, a.epochs + 1):
+        model.train()
+        perm = torch.randperm(len(ytr))
+        tl, tc = 0.0, 0
+        for i in range(0, len(ytr), a.bs):
+            idx = perm[i:i + a.bs]
+            opt.zero_grad()
+            out = model(xtr[idx])
+            loss = loss_fn(out, ytr[idx])
+            loss.backward()
+            opt.step()
+            tl += loss.item() * len(idx)
+            tc += (out.argmax(1) == ytr[idx]).sum().item()
+        model.eval()
+        with torch.no_grad():
+            vl, vc = 0.0, 0
+            for i in range(0, len(yte), a.bs_test):
+                out = model(xte[i:i + a.bs_test])
+                vl += loss_fn(out, yte[i:i + a.bs_test]).item() * len(out)
+                vc += (out.argmax(1) == yte[i:i + a.bs_test]).sum().item()
+        print(f'epoch {epoch}: train loss {tl / len(ytr):.4f} acc {100 * tc / len(ytr):.2f}%, '
+              f'test loss {vl / len(yte):.4f} acc {100 * vc / len(yte):.2f}%  ({time.time() - t0:.0f} s)', flush=True)
+
+
 if __name__ == '__main__':
-    main()
+    import sys
+    if len(sys.argv) > 1 and sys.argv[1] == 'train-convnet':
+        train_convnet(sys.argv[2:])
+    else:
+        main()
