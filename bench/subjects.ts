@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { WorkloadSpec } from './spec.js';
 import type { Launch } from './worker-proc.js';
 
-/** The interpreter PyTorch is run with (Debian's python3-torch). */
-export const PYTHON = '/usr/bin/python3';
+/** The interpreter PyTorch is run with (Debian's python3-torch); TSGRAD_BENCH_PYTHON overrides it. */
+export const PYTHON = process.env['TSGRAD_BENCH_PYTHON'] || '/usr/bin/python3';
 
 /** Repository root (this file runs from <outDir>/bench/). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

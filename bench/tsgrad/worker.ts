@@ -10,22 +10,28 @@ import { buildStep } from './workloads.js';
 
 const backendName = process.argv[2] ?? 'ref';
 
-/** Calls tg.setNumThreads(n) when the package has one (it is optional). */
-function trySetThreads(n: number): boolean {
-  const fn = (tg as unknown as Record<string, unknown>)['setNumThreads'];
-  if (typeof fn !== 'function') return false;
-  (fn as (n: number) => void)(n);
-  return true;
+/** A function the package may export (thread control is optional), or null. */
+function optional<F>(name: string): F | null {
+  const fn = (tg as unknown as Record<string, unknown>)[name];
+  return typeof fn === 'function' ? (fn as F) : null;
+}
+
+/** Threads tsgrad's kernels use: its getNumThreads() when exported, else what the parent asked for. */
+function threadsInUse(): number | string {
+  if (backendName === 'ref') return 1;
+  return optional<() => number>('getNumThreads')?.() ?? `${process.env['TSGRAD_NUM_THREADS']} (TSGRAD_NUM_THREADS)`;
 }
 
 await serve({
   info() {
     const be = tg.setBackend(backendName);
-    return { subject: `tsgrad-${backendName}`, backend: be.name, node: process.version };
+    return { subject: `tsgrad-${backendName}`, backend: be.name, node: process.version, threads: threadsInUse() };
   },
   async setup(spec, threads, seed) {
-    tg.setBackend(backendName);
-    trySetThreads(threads);
+    const be = tg.setBackend(backendName);
+    // A backend whose kernels failed to load hands over to another; timing that under this name would mislead.
+    if (be.name !== backendName) return `tsgrad's ${backendName} backend did not load (tsgrad fell back to ${be.name}); see the worker's stderr with --verbose`;
+    optional<(n: number) => void>('setNumThreads')?.(threads);
     return buildStep(spec, seededInit(seed), seed);
   },
 });
