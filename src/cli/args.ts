@@ -160,6 +160,6 @@ export function flagsHelp(specs: FlagSpecs): string {
     const dflt = s.default !== undefined && s.kind !== 'boolean' ? ` (default ${String(s.default)})` : '';
     return [left, `${s.description}${dflt}`] as const;
   });
-  const width = Math.min(38, Math.max(...rows.map((r) => r[0].length)));
+  const width = Math.min(26, Math.max(...rows.map((r) => r[0].length)));
   return rows.map(([l, r]) => (l.length > width ? `  ${l}\n  ${' '.repeat(width)}  ${r}` : `  ${l.padEnd(width)}  ${r}`)).join('\n');
 }
