@@ -114,11 +114,13 @@ def layers():
         ('tanh', {'type': 'Tanh', 'args': []}, nn.Tanh()),
         ('softplus', {'type': 'Softplus', 'args': []}, nn.Softplus()),
         ('silu', {'type': 'SiLU', 'args': []}, nn.SiLU()),
+        ('gelu', {'type': 'GELU', 'args': []}, nn.GELU()),
+        ('gelu_tanh', {'type': 'GELU', 'args': ['tanh']}, nn.GELU(approximate='tanh')),
         ('softmax', {'type': 'Softmax', 'args': [1]}, nn.Softmax(1)),
         ('logsoftmax', {'type': 'LogSoftmax', 'args': [-1]}, nn.LogSoftmax(-1)),
         ('flatten', {'type': 'Flatten', 'args': []}, nn.Flatten()),
     ]:
-        x = randn(3, 4, 2)
+        x = randn(3, 4, 2) * 2
         x = x + 0.1 * torch.sign(x)  # keep away from the kinks at 0
         cases.append(layer_case(name, ctor, m, x))
     return cases

@@ -12,7 +12,8 @@ export { BatchNormBase, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptio
 export { Dropout } from './layers/dropout.js';
 export { Flatten, Unflatten } from './layers/flatten.js';
 export { Sequential, ModuleList } from './layers/container.js';
-export { ReLU, LeakyReLU, ELU, Sigmoid, Tanh, SiLU, Softplus, Softmax, LogSoftmax } from './layers/activation.js';
+export { GELUFunction } from './gelu.js';
+export { ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, SiLU, Softplus, Softmax, LogSoftmax } from './layers/activation.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss } from './layers/loss.js';
 export type { LayerOptions } from './layers/options.js';
 export { LayerNormFunction, BatchNormFunction, fusedLayerNorm, fusedBatchNorm } from './fused-norms.js';

@@ -54,6 +54,7 @@ export function build(c: Ctor, dtype: 'float32' | 'float64', extra: Record<strin
     Tanh: () => new nn.Tanh(),
     Softplus: () => new nn.Softplus(),
     SiLU: () => new nn.SiLU(),
+    GELU: () => new nn.GELU(a[0]),
     Softmax: () => new nn.Softmax(a[0]),
     LogSoftmax: () => new nn.LogSoftmax(a[0]),
     Flatten: () => new nn.Flatten(),

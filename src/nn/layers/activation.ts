@@ -2,6 +2,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { elu, leakyRelu, relu, sigmoid, tanh } from '../../ops/elementwise.js';
 import { logSoftmax, softmax } from '../../ops/reduce.js';
 import { silu, softplus } from '../functional.js';
+import { gelu, type GeluApproximate } from '../gelu.js';
 import { Module } from '../module.js';
 
 /** max(x, 0). */
@@ -52,6 +53,21 @@ export class Sigmoid extends Module {
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
+  }
+}
+
+/** x·Φ(x) with Φ the standard normal CDF (or its tanh approximation). */
+export class GELU extends Module {
+  constructor(readonly approximate: GeluApproximate = 'none') {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return gelu(x, this.approximate);
+  }
+
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
   }
 }
 
