@@ -239,6 +239,37 @@ def build(kind, a):
     raise ValueError(kind)
 
 
+VALUE_CASES = [
+    ('resblock_bn_eval', 'resblock', dict(inChannels=2, channels=[3, 4], kernelSizes=[3, 5], batchnorm=True), [2, 2, 5, 5]),
+    ('bottleneck_eval', 'bottleneck', dict(inOutChannels=4, innerChannels=[2], innerKernelSizes=[3], batchnorm=True), [2, 4, 4, 4]),
+    ('cnn_tiny', 'cnn', dict(inSize=[1, 8, 8], outClasses=3, channels=[3, 2, 2], poolEvery=2, hiddenDims=[5], activation='elu', pooling='avg'), [2, 1, 8, 8]),
+    ('resnet_tiny_eval', 'resnet', dict(inSize=[1, 8, 8], outClasses=3, channels=[2, 2, 3], poolEvery=2, hiddenDims=[4], batchnorm=True), [2, 1, 8, 8]),
+    ('custom_tiny_eval', 'custom', dict(inSize=[1, 8, 8], outClasses=3, K=[2, 3], L=3, hiddenDims=[4], dropout=0.1), [2, 1, 8, 8]),
+]
+
+
+def forward_values():
+    """Small models in eval mode with seeded weights and randomised batch-norm statistics: the full
+    state dict, an input and PyTorch's output (float64), for forward-value tests."""
+    out = []
+    for i, (name, kind, args, shape) in enumerate(VALUE_CASES):
+        torch.manual_seed(100 + i)
+        m = build(kind, args).double()
+        for mod in m.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                mod.running_mean.uniform_(-0.5, 0.5)
+                mod.running_var.uniform_(0.5, 1.5)
+                mod.weight.data.uniform_(0.5, 1.5)
+                mod.bias.data.uniform_(-0.5, 0.5)
+        m.eval()
+        x = torch.randn(*shape, dtype=torch.float64)
+        with torch.no_grad():
+            y = m(x)
+        state = {k: v.tolist() for k, v in m.state_dict().items() if not k.endswith('num_batches_tracked')}
+        out.append({'name': name, 'kind': kind, 'args': args, 'state': state, 'input': x.tolist(), 'output': y.tolist()})
+    return out
+
+
 def main():
     out = []
     for name, kind, args in CASES:
@@ -261,6 +292,12 @@ def main():
             'inputShape': list(x.shape),
             'outputShape': list(y.shape),
         })
+    out_values = forward_values()
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'models', 'values.json')
+    with open(path + '.tmp', 'w') as f:
+        json.dump({'generator': 'tools/gen_model_fixtures.py', 'torch': torch.__version__, 'cases': out_values}, f)
+        f.write('\n')
+    os.replace(path + '.tmp', path)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'models', 'models.json')
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
