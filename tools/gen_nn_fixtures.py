@@ -102,6 +102,12 @@ def layers():
     cases.append(layer_case('adaptiveavg_2x3_uneven', {'type': 'AdaptiveAvgPool2d', 'args': [[2, 3]]}, nn.AdaptiveAvgPool2d((2, 3)), randn(2, 2, 5, 7)))
     cases.append(layer_case('adaptiveavg_3_from_6', {'type': 'AdaptiveAvgPool2d', 'args': [3]}, nn.AdaptiveAvgPool2d(3), randn(1, 2, 6, 6)))
     cases.append(layer_case('adaptivemax_3_uneven', {'type': 'AdaptiveMaxPool2d', 'args': [3]}, nn.AdaptiveMaxPool2d(3), randn(1, 2, 7, 5)))
+    cases.append(layer_case('conv1d', {'type': 'Conv1d', 'args': [3, 4, 3], 'opts': {'stride': 2, 'padding': 1}}, nn.Conv1d(3, 4, 3, stride=2, padding=1), randn(2, 3, 9)))
+    cases.append(layer_case('conv1d_groups_dilation', {'type': 'Conv1d', 'args': [4, 2, 2], 'opts': {'groups': 2, 'dilation': 3, 'bias': False}},
+                            nn.Conv1d(4, 2, 2, groups=2, dilation=3, bias=False), randn(1, 4, 8)))
+    cases.append(layer_case('groupnorm', {'type': 'GroupNorm', 'args': [2, 6]}, nn.GroupNorm(2, 6), randn(3, 6, 2, 2) * 2 + 1))
+    cases.append(layer_case('groupnorm_noaffine_1d', {'type': 'GroupNorm', 'args': [3, 3], 'opts': {'affine': False, 'eps': 1e-3}},
+                            nn.GroupNorm(3, 3, eps=1e-3, affine=False), randn(2, 3, 5)))
     cases.append(layer_case('layernorm_last', {'type': 'LayerNorm', 'args': [4]}, nn.LayerNorm(4), randn(2, 3, 4)))
     cases.append(layer_case('layernorm_last2', {'type': 'LayerNorm', 'args': [[3, 4]]}, nn.LayerNorm((3, 4)), randn(2, 3, 4)))
     cases.append(layer_case('layernorm_noaffine', {'type': 'LayerNorm', 'args': [5], 'opts': {'elementwiseAffine': False, 'eps': 1e-3}},

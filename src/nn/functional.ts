@@ -170,6 +170,26 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   return y;
 }
 
+/**
+ * Group normalisation: the C channels of x [N, C, ...] split into numGroups
+ * groups, each sample's group normalised over its channels and positions,
+ * then a per-channel weight and bias.
+ */
+export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  const { bshape } = batchNormShapes('groupNorm', x, [weight, bias]);
+  const C = x.shape[1]!;
+  if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups !== 0) {
+    throw new ShapeError(`groupNorm: ${C} channels cannot be split into ${numGroups} groups`);
+  }
+  const g = reshape(x, [x.shape[0]!, numGroups, -1]);
+  const m = mean(g, 2, true);
+  const xc = sub(g, m);
+  let y = reshape(mul(xc, rsqrt(add(mean(square(xc), 2, true), eps))), x.shape);
+  if (weight) y = mul(y, reshape(weight, bshape));
+  if (bias) y = add(y, reshape(bias, bshape));
+  return y;
+}
+
 // ---------- pooling ----------
 
 /** An output size for adaptive pooling: one number for both dims, or [h, w] (null keeps the input's size). */

@@ -10,6 +10,7 @@ export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type PoolOptions } from './layers/pooling.js';
 export { BatchNormBase, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions, type NormImpl } from './layers/normalization.js';
 export { Dropout } from './layers/dropout.js';
+export { Embedding, GroupNorm, Conv1d, type GroupNormOptions, type Conv1dOptions } from './layers/extra.js';
 export { Flatten, Unflatten } from './layers/flatten.js';
 export { Sequential, ModuleList } from './layers/container.js';
 export { GELUFunction } from './gelu.js';

@@ -45,6 +45,8 @@ export function build(c: Ctor, dtype: 'float32' | 'float64', extra: Record<strin
     AdaptiveAvgPool2d: () => new nn.AdaptiveAvgPool2d(a[0]),
     AdaptiveMaxPool2d: () => new nn.AdaptiveMaxPool2d(a[0]),
     LayerNorm: () => new nn.LayerNorm(a[0], o),
+    Conv1d: () => new nn.Conv1d(a[0], a[1], a[2], o),
+    GroupNorm: () => new nn.GroupNorm(a[0], a[1], o),
     BatchNorm1d: () => new nn.BatchNorm1d(a[0], o),
     BatchNorm2d: () => new nn.BatchNorm2d(a[0], o),
     ReLU: () => new nn.ReLU(),
