@@ -163,6 +163,7 @@ TORCH = {
     'expand': lambda xs, a: xs[0].expand(a['shape']),
     'contiguous': lambda xs, a: xs[0].contiguous(),
     'clone': lambda xs, a: xs[0].clone(),
+    'castRoundTrip': lambda xs, a: xs[0].float().to(xs[0].dtype),
     'cat': lambda xs, a: torch.cat(xs, a.get('dim', 0)),
     'stack': lambda xs, a: torch.stack(xs, a.get('dim', 0)),
     'indexSelect': lambda xs, a: torch.index_select(xs[0], a['dim'], xs[1].long()),
@@ -313,6 +314,7 @@ def cases_shape():
     c.append(('expand -1', 'expand', {'shape': [3, -1, 4]}, [randn(2, 1)]))
     c.append(('contiguous', 'contiguous', {}, [randn(3, 4)]))
     c.append(('clone', 'clone', {}, [randn(3, 4)]))
+    c.append(('cast to float32 and back', 'castRoundTrip', {}, [randn(3, 4) * 100]))
     c.append(('cat dim 0', 'cat', {'dim': 0}, [randn(2, 3), randn(1, 3), randn(3, 3)]))
     c.append(('cat dim 1', 'cat', {'dim': 1}, [randn(2, 3), randn(2, 1)]))
     c.append(('stack dim 0', 'stack', {'dim': 0}, [randn(2, 3), randn(2, 3)]))

@@ -41,7 +41,7 @@ function runCase(c: FixtureCase, dtype: 'float32' | 'float64', layout: Layout): 
 const REQUIRED = `add sub mul div pow powScalar neg exp log sqrt rsqrt abs reciprocal square sin cos log1p expm1 maximum minimum
   clamp where relu leakyRelu elu sigmoid tanh sum mean max min prod var std logsumexp softmax logSoftmax matmul linear conv2d
   maxPool2d avgPool2d globalAvgPool2d reshape view flatten squeeze unsqueeze permute transpose t slice narrow select expand
-  contiguous clone cat stack indexSelect gather scatterAdd addScalar subScalar mulScalar divScalar`.split(/\s+/);
+  contiguous clone castRoundTrip cat stack indexSelect gather scatterAdd addScalar subScalar mulScalar divScalar`.split(/\s+/);
 
 describe('op fixture coverage', () => {
   it('every listed op has PyTorch cases, and every case has a tsgrad op', () => {

@@ -8,6 +8,8 @@ import { randd, testBackends, withBackend } from '../helpers.js';
 import { caseInputs, layoutApplies, loadCases, OPS } from './optable.js';
 
 const GROUPS = ['elementwise', 'reduce', 'linalg', 'conv', 'shape', 'indexing'];
+// Rounds through float32, so eps = 1e-6 differences see float32 steps; gradchecked below with a larger eps.
+const SKIP_FIXTURE_GRADCHECK = new Set(['castRoundTrip']);
 
 /** Positive float64 leaf (for log, sqrt, pow bases). */
 function posd(shape: number[], seed: number): tg.Tensor {
@@ -103,7 +105,7 @@ for (const backend of testBackends()) {
             const failures: string[] = [];
             let checked = 0;
             for (const c of loadCases(group)) {
-              if (!layoutApplies(c, layout)) continue;
+              if (!layoutApplies(c, layout) || SKIP_FIXTURE_GRADCHECK.has(c.op)) continue;
               const xs = caseInputs(c, 'float64', layout);
               try {
                 tg.gradcheck((...ins) => OPS[c.op]!(ins, c.args), xs);

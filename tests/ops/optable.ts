@@ -103,6 +103,7 @@ export const OPS: Record<string, OpFn> = {
   expand: (xs, a) => xs[0]!.expand(a.shape!),
   contiguous: (xs) => xs[0]!.contiguous(),
   clone: (xs) => xs[0]!.clone(),
+  castRoundTrip: (xs) => xs[0]!.float().to(xs[0]!.dtype),
   cat: (xs, a) => tg.cat(xs, a.dim as number),
   stack: (xs, a) => tg.stack(xs, a.dim as number),
   indexSelect: (xs, a) => xs[0]!.indexSelect(a.dim as number, xs[1]!),
