@@ -153,7 +153,11 @@ void parallel_tasks(int parts, TaskFn fn, void* ctx) {
   t_in_parallel = true;
   fn(ctx, 0, parts);
   t_in_parallel = false;
-  while (p->remaining.load(std::memory_order_acquire) > 0) cpu_relax();
+  // Spin for the stragglers, yielding now and then so an oversubscribed machine can run them.
+  for (int spin = 0; p->remaining.load(std::memory_order_acquire) > 0; spin++) {
+    if (spin < 4000) cpu_relax();
+    else sched_yield();
+  }
   g_busy.store(false, std::memory_order_release);
 }
 
