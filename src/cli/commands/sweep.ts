@@ -46,7 +46,9 @@ function statusExit(states: Iterable<{ state: string }>): number {
   return s.every((x) => x === 'done') ? 0 : 1;
 }
 
-async function status(argv: string[]): Promise<number> {
+async function status(rawArgv: string[]): Promise<number> {
+  // --wait takes an optional value: give a bare --wait its default.
+  const argv = rawArgv.flatMap((a, i) => (a === '--wait' && (i + 1 >= rawArgv.length || rawArgv[i + 1]!.startsWith('-')) ? ['--wait', '5'] : [a]));
   const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'results' }, resubmit: { type: 'boolean', default: false }, wait: { type: 'string' } }, allowPositionals: false });
   const outDir = resolve(values.out);
   let m = readManifest(outDir);
