@@ -29,7 +29,8 @@ function checkNonEmpty(op: string, x: Tensor, dims: readonly number[]): void {
 /** Mean over dims (all when omitted); integer inputs give float32. */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims('mean', dim, x.ndim);
-  const n = dims.reduce((a, d) => a * x.shape[d]!, 1);
+  // A 0-d tensor reduces over its one implicit dim of size 1 (dims = [0] gives shape[0] undefined).
+  const n = dims.reduce((a, d) => a * (x.shape[d] ?? 1), 1);
   const xf = isFloat(x.dtype) ? x : to(x, 'float32');
   return div(sum(xf, dims, keepdim), n);
 }
@@ -109,7 +110,7 @@ export interface VarOptions {
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   if (!isFloat(x.dtype)) throw new DTypeError(`var: expected a float tensor, got ${x.dtype}`);
   const dims = normalizeDims('var', dim, x.ndim);
-  const n = dims.reduce((a, d) => a * x.shape[d]!, 1);
+  const n = dims.reduce((a, d) => a * (x.shape[d] ?? 1), 1);
   const centered = sub(x, mean(x, dims, true));
   const ddof = opts.unbiased === false ? 0 : 1;
   return div(sum(mul(centered, centered), dims, opts.keepdim ?? false), Math.max(n - ddof, 0));

@@ -113,6 +113,10 @@ for (const backend of testBackends()) {
       assert.deepEqual(tg.zeros([2, 0]).matmul(tg.zeros([0, 3])).toArray(), [[0, 0, 0], [0, 0, 0]]);
       assert.deepEqual(tg.cat([tg.zeros([0, 2]), tg.ones([1, 2])]).toArray(), [[1, 1]]);
       assert.deepEqual(tg.ones([3]).slice(0, 2, 2).add(1).shape, [0]);
+      // 0-d tensors reduce over their one implicit dim to themselves (PyTorch: tensor(3.).mean(0) = 3).
+      assert.equal(tg.tensor(3).mean(0).item(), 3);
+      assert.equal(tg.tensor(3).sum(-1).item(), 3);
+      assert.equal(tg.tensor(3).max(0).item(), 3);
     }));
 
     it('where broadcasts its condition, and elementwise ops accept 0-d tensors', run(() => {
