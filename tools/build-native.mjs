@@ -35,9 +35,14 @@ if (nodedir) args.push(`--nodedir=${nodedir}`);
 const jobs = process.env['JOBS'] ?? 'max';
 args.push(`--jobs=${jobs}`, '--loglevel=warn');
 
-const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+// Quiet on success; on failure the tail of node-gyp's log, then one warning line.
+const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 if (r.status !== 0) {
+  const log = `${r.stdout ?? ''}${r.stderr ?? ''}`.trimEnd().split('\n');
+  if (log.length > 1 || log[0]) console.warn(log.slice(-15).join('\n'));
   const why = r.error ? r.error.message : `node-gyp exited with ${r.status ?? r.signal}`;
   console.warn(`tsgrad: WARNING: could not build the native addon (${why}); tsgrad will use the slower ref backend.`);
+} else {
+  console.log('tsgrad: built the native kernel addon (build/Release/tsgrad_native.node).');
 }
 process.exit(0);
