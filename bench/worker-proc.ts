@@ -82,16 +82,19 @@ export class WorkerProcess {
 
   /** SIGSTOP: the worker and all its threads sleep until resumed. */
   freeze(): void {
-    if (this.exited === null && !this.stopped && this.child.pid) {
-      process.kill(this.child.pid, 'SIGSTOP');
-      this.stopped = true;
-    }
+    if (this.exited === null && !this.stopped && this.signal('SIGSTOP')) this.stopped = true;
   }
 
   private resume(): void {
-    if (this.stopped && this.child.pid) {
-      process.kill(this.child.pid, 'SIGCONT');
-      this.stopped = false;
+    if (this.stopped && this.signal('SIGCONT')) this.stopped = false;
+  }
+
+  /** Sends a signal; false when the process is already gone (its exit event may still be queued). */
+  private signal(sig: NodeJS.Signals): boolean {
+    try {
+      return this.child.pid !== undefined && process.kill(this.child.pid, sig);
+    } catch {
+      return false;
     }
   }
 
