@@ -33,7 +33,8 @@ struct View {
 // persistent workers when n >= grain * 2; the caller's thread takes a chunk.
 using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
 void parallel_for(int64_t n, int64_t grain, RangeFn fn, void* ctx);
-// Like parallel_for but exactly `parts` chunks (parts <= num_threads()), chunk i gets tid i.
+// Runs fn(ctx, i, parts) once for every task i in [0, parts) on the pool (tasks are claimed
+// dynamically, so any thread may run any task; use `parts` <= num_threads() for one task per thread).
 using TaskFn = void (*)(void* ctx, int tid, int parts);
 void parallel_tasks(int parts, TaskFn fn, void* ctx);
 int num_threads();

@@ -1,5 +1,8 @@
 // A persistent pthread pool. Workers spin briefly after each task (kernels
 // arrive back to back during training) and then sleep on a condition variable.
+// Tasks are claimed, not assigned: the caller and the workers take task
+// indices from one atomic counter, so when a worker is slow to wake (a busy
+// machine) the caller simply runs its share instead of waiting for it.
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
@@ -19,7 +22,9 @@ struct Pool {
   pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
   pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
   std::atomic<uint64_t> gen{0};
-  std::atomic<int> remaining{0};
+  // Task claims for the current generation: (generation << 32) | next task index.
+  std::atomic<uint64_t> claim{0};
+  std::atomic<int> done{0};
   bool stop = false;
   TaskFn fn = nullptr;
   void* ctx = nullptr;
@@ -37,6 +42,19 @@ inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #endif
+}
+
+// Runs tasks of generation `g` until none is left; returns when the counter moves on.
+void run_claimed(Pool* pool, uint64_t g) {
+  for (;;) {
+    uint64_t c = pool->claim.load(std::memory_order_acquire);
+    if ((c >> 32) != (g & 0xffffffffu)) return;
+    const int idx = static_cast<int>(c & 0xffffffffu);
+    if (idx >= pool->parts) return;
+    if (!pool->claim.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
+    pool->fn(pool->ctx, idx, pool->parts);
+    pool->done.fetch_add(1, std::memory_order_acq_rel);
+  }
 }
 
 struct WorkerArg {
@@ -64,8 +82,7 @@ void* worker_main(void* p) {
     }
     if (pool->stop) return nullptr;
     seen = g;
-    if (arg.tid < pool->parts) pool->fn(pool->ctx, arg.tid, pool->parts);
-    pool->remaining.fetch_sub(1, std::memory_order_acq_rel);
+    run_claimed(pool, g);
   }
 }
 
@@ -136,7 +153,11 @@ void parallel_tasks(int parts, TaskFn fn, void* ctx) {
     return;
   }
   Pool* p = pool();
-  if (parts > p->size) parts = p->size;
+  if (p->size <= 1) {
+    for (int i = 0; i < parts; i++) fn(ctx, i, parts);
+    g_busy.store(false, std::memory_order_release);
+    return;
+  }
   if (parts <= 1) {
     fn(ctx, 0, 1);
     g_busy.store(false, std::memory_order_release);
@@ -145,16 +166,18 @@ void parallel_tasks(int parts, TaskFn fn, void* ctx) {
   p->fn = fn;
   p->ctx = ctx;
   p->parts = parts;
-  p->remaining.store(static_cast<int>(p->workers.size()), std::memory_order_release);
+  p->done.store(0, std::memory_order_relaxed);
+  const uint64_t g = p->gen.load(std::memory_order_relaxed) + 1;
+  p->claim.store((g & 0xffffffffu) << 32, std::memory_order_release);
   pthread_mutex_lock(&p->mu);
-  p->gen.fetch_add(1, std::memory_order_acq_rel);
+  p->gen.store(g, std::memory_order_release);
   pthread_cond_broadcast(&p->cv);
   pthread_mutex_unlock(&p->mu);
   t_in_parallel = true;
-  fn(ctx, 0, parts);
+  run_claimed(p, g);
   t_in_parallel = false;
-  // Spin for the stragglers, yielding now and then so an oversubscribed machine can run them.
-  for (int spin = 0; p->remaining.load(std::memory_order_acquire) > 0; spin++) {
+  // Wait only for tasks a worker has claimed and not finished yet.
+  for (int spin = 0; p->done.load(std::memory_order_acquire) < parts; spin++) {
     if (spin < 4000) cpu_relax();
     else sched_yield();
   }
@@ -169,6 +192,8 @@ void parallel_for(int64_t n, int64_t grain, RangeFn fn, void* ctx) {
     fn(ctx, 0, n);
     return;
   }
+  // A few chunks per thread balance uneven progress (chunks are claimed dynamically).
+  parts *= 4;
   int64_t maxParts = n / grain;
   if (parts > maxParts) parts = static_cast<int>(maxParts);
   struct Split {
