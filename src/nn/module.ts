@@ -348,9 +348,10 @@ export abstract class Module {
 
   /**
    * A table of the leaf layers with their output shapes (batch as -1) and
-   * parameter counts, like torchsummary. `inputShape` excludes the batch dim.
+   * parameter counts, like torchsummary. `inputShape` excludes the batch dim;
+   * `dtype` is the zero input's (int32 for models that start with an Embedding).
    */
-  summary(inputShape: readonly number[], dtype: 'float32' | 'float64' = 'float32'): string {
+  summary(inputShape: readonly number[], dtype: 'float32' | 'float64' | 'int32' = 'float32'): string {
     return summary(this, inputShape, dtype);
   }
 

@@ -16,7 +16,7 @@ export interface SummaryRow {
  * (eval mode, no gradients, training flags restored afterwards, so running
  * statistics are untouched) and records every leaf layer's output shape.
  */
-export function summaryRows(model: Module, inputShape: readonly number[], dtype: 'float32' | 'float64' = 'float32'): SummaryRow[] {
+export function summaryRows(model: Module, inputShape: readonly number[], dtype: 'float32' | 'float64' | 'int32' = 'float32'): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const modes = [...model.modules()].map((m) => [m, m.training] as const);
   const handles: HookHandle[] = [];
@@ -40,7 +40,7 @@ export function summaryRows(model: Module, inputShape: readonly number[], dtype:
 }
 
 /** A torchsummary-style table: layer (name and type), output shape and parameter count, then totals. */
-export function summary(model: Module, inputShape: readonly number[], dtype: 'float32' | 'float64' = 'float32'): string {
+export function summary(model: Module, inputShape: readonly number[], dtype: 'float32' | 'float64' | 'int32' = 'float32'): string {
   const rows = summaryRows(model, inputShape, dtype);
   const total = model.numParameters();
   const trainable = model.numParameters(true);

@@ -26,3 +26,11 @@ describe('Embedding', () => {
     assert.throws(() => e.forward(tg.tensor([200], { dtype: 'int32' })), /indexSelect/);
   });
 });
+
+describe('summary of a model that takes indices', () => {
+  it('runs with an int32 zero input', () => {
+    const m = new nn.Sequential(new nn.Embedding(10, 4), new nn.Flatten(), new nn.Linear(12, 2));
+    const rows = nn.summaryRows(m, [3], 'int32');
+    assert.deepEqual(rows.map((r) => [r.type, r.outputShape, r.params]), [['Embedding', [-1, 3, 4], 40], ['Flatten', [-1, 12], 0], ['Linear', [-1, 2], 26]]);
+  });
+});
