@@ -348,6 +348,30 @@ def scheduler_cases():
     return out
 
 
+def onecycle_cases():
+    out = []
+    for name, opts, kw, adam, steps in [
+        ('onecycle_sgd', {'maxLr': [0.1, 0.05], 'totalSteps': 10}, dict(max_lr=[0.1, 0.05], total_steps=10), False, 10),
+        ('onecycle_adam_linear_3phase', {'maxLr': 0.01, 'totalSteps': 12, 'annealStrategy': 'linear', 'threePhase': True, 'pctStart': 0.25, 'divFactor': 10, 'finalDivFactor': 100},
+         dict(max_lr=0.01, total_steps=12, anneal_strategy='linear', three_phase=True, pct_start=0.25, div_factor=10, final_div_factor=100), True, 12),
+    ]:
+        p = torch.zeros(1, requires_grad=True)
+        q = torch.zeros(1, requires_grad=True)
+        groups = [{'params': [p]}, {'params': [q]}]
+        o = torch.optim.Adam(groups, lr=0.1) if adam else torch.optim.SGD(groups, lr=0.1, momentum=0.9)
+        s = torch.optim.lr_scheduler.OneCycleLR(o, **kw)
+        mom = lambda: [g['betas'][0] if adam else g['momentum'] for g in o.param_groups]
+        lrs = [s.get_last_lr()]
+        moms = [mom()]
+        for _ in range(steps - 1):
+            o.step()
+            s.step()
+            lrs.append(s.get_last_lr())
+            moms.append(mom())
+        out.append({'name': name, 'adam': adam, 'opts': opts, 'lrs': lrs, 'momenta': moms})
+    return out
+
+
 def plateau_cases():
     out = []
     metrics = [1.0, 0.9, 0.95, 0.93, 0.92, 0.91, 0.905, 0.9049, 0.95, 0.97, 0.99, 0.8, 0.81, 0.82, 0.83, 0.84, 0.85, 0.86]
@@ -447,7 +471,7 @@ def main():
         'layers.json': {'layers': layers(), 'batchnorm': batchnorm_cases()},
         'losses.json': losses(),
         'models.json': models(),
-        'optim.json': {**optim_cases(), 'schedulers': scheduler_cases(), 'plateau': plateau_cases(), 'clip': clip_cases()},
+        'optim.json': {**optim_cases(), 'schedulers': scheduler_cases(), 'plateau': plateau_cases(), 'clip': clip_cases(), 'onecycle': onecycle_cases()},
         'safetensors.json': safetensors_fixture(),
     }
     for name, data in files.items():

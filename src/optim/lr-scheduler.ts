@@ -156,3 +156,112 @@ export class LinearLR extends LRScheduler {
     return base * (this.startFactor + (this.endFactor - this.startFactor) * t);
   }
 }
+
+/** Options of OneCycleLR (PyTorch's defaults). */
+export interface OneCycleLROptions {
+  maxLr: number | number[];
+  totalSteps: number;
+  /** Fraction of the steps spent raising the rate (default 0.3). */
+  pctStart?: number;
+  annealStrategy?: 'cos' | 'linear';
+  /** Also cycle SGD's momentum or Adam's β₁ inversely to the rate (default true). */
+  cycleMomentum?: boolean;
+  baseMomentum?: number;
+  maxMomentum?: number;
+  /** Initial rate = maxLr / divFactor (default 25). */
+  divFactor?: number;
+  /** Final rate = initial rate / finalDivFactor (default 1e4). */
+  finalDivFactor?: number;
+  /** Three phases (up, down to the initial rate, then down to the final one) instead of two. */
+  threePhase?: boolean;
+}
+
+/**
+ * The 1cycle policy (Smith & Topin), stepped once per batch: the rate rises
+ * from maxLr/divFactor to maxLr over pctStart of totalSteps and then anneals
+ * to the initial rate / finalDivFactor, with momentum cycled the other way
+ * (PyTorch's OneCycleLR, same phases and annealing).
+ */
+export class OneCycleLR extends LRScheduler {
+  private readonly phases: { end: number; lr: [string, string]; mom: [string, string] }[];
+  private readonly cycleMomentum: boolean;
+  private readonly anneal: (start: number, end: number, pct: number) => number;
+  readonly totalSteps: number;
+
+  constructor(optimizer: Optimizer, opts: OneCycleLROptions) {
+    const groups = optimizer.paramGroups as unknown as Record<string, unknown>[];
+    const n = groups.length;
+    const maxLrs = Array.isArray(opts.maxLr) ? opts.maxLr : new Array<number>(n).fill(opts.maxLr);
+    if (maxLrs.length !== n) throw new TsgradError(`OneCycleLR: expected ${n} maxLr values, one per group, got ${maxLrs.length}`);
+    const div = opts.divFactor ?? 25;
+    const finalDiv = opts.finalDivFactor ?? 1e4;
+    groups.forEach((g, i) => {
+      g['initialLr'] = maxLrs[i]! / div;
+      g['maxLr'] = maxLrs[i]!;
+      g['minLr'] = (g['initialLr'] as number) / finalDiv;
+    });
+    super(optimizer, -1);
+    if (!Number.isInteger(opts.totalSteps) || opts.totalSteps < 1) throw new RangeError(`OneCycleLR: totalSteps must be a positive integer, got ${opts.totalSteps}`);
+    const pct = opts.pctStart ?? 0.3;
+    if (!(pct >= 0 && pct <= 1)) throw new RangeError(`OneCycleLR: pctStart must be in [0, 1], got ${pct}`);
+    this.totalSteps = opts.totalSteps;
+    const T = opts.totalSteps;
+    this.phases = opts.threePhase
+      ? [
+          { end: pct * T - 1, lr: ['initialLr', 'maxLr'], mom: ['maxMomentum', 'baseMomentum'] },
+          { end: 2 * pct * T - 2, lr: ['maxLr', 'initialLr'], mom: ['baseMomentum', 'maxMomentum'] },
+          { end: T - 1, lr: ['initialLr', 'minLr'], mom: ['maxMomentum', 'maxMomentum'] },
+        ]
+      : [
+          { end: pct * T - 1, lr: ['initialLr', 'maxLr'], mom: ['maxMomentum', 'baseMomentum'] },
+          { end: T - 1, lr: ['maxLr', 'minLr'], mom: ['baseMomentum', 'maxMomentum'] },
+        ];
+    this.anneal = (opts.annealStrategy ?? 'cos') === 'cos'
+      ? (s, e, p) => e + ((s - e) / 2) * (Math.cos(Math.PI * p) + 1)
+      : (s, e, p) => (e - s) * p + s;
+    this.cycleMomentum = opts.cycleMomentum ?? true;
+    if (this.cycleMomentum) {
+      groups.forEach((g) => {
+        if (!('momentum' in g) && !('betas' in g)) throw new TsgradError('OneCycleLR: cycleMomentum needs an optimizer with momentum or betas; pass cycleMomentum: false');
+        g['baseMomentum'] = opts.baseMomentum ?? 0.85;
+        g['maxMomentum'] = opts.maxMomentum ?? 0.95;
+      });
+    }
+    this.init();
+  }
+
+  protected lrAt(): number {
+    return NaN; // unused: step() computes rate and momentum per group from the group's own bounds
+  }
+
+  override step(): void {
+    this.lastEpoch += 1;
+    const t = this.lastEpoch;
+    if (t > this.totalSteps) throw new TsgradError(`OneCycleLR: stepped ${t} times, but totalSteps is ${this.totalSteps}`);
+    const groups = this.optimizer.paramGroups as unknown as Record<string, unknown>[];
+    this.lastLr = groups.map((g) => {
+      let start = 0;
+      for (let i = 0; i < this.phases.length; i++) {
+        const ph = this.phases[i]!;
+        if (t <= ph.end || i === this.phases.length - 1) {
+          const pct = (t - start) / (ph.end - start);
+          const lr = this.anneal(g[ph.lr[0]] as number, g[ph.lr[1]] as number, pct);
+          g['lr'] = lr;
+          if (this.cycleMomentum) {
+            const m = this.anneal(g[ph.mom[0]] as number, g[ph.mom[1]] as number, pct);
+            if (Array.isArray(g['betas'])) g['betas'] = [m, (g['betas'] as number[])[1]!];
+            else g['momentum'] = m;
+          }
+          return lr;
+        }
+        start = ph.end;
+      }
+      return NaN;
+    });
+  }
+
+  override loadStateDict(sd: SchedulerStateDict): void {
+    this.lastEpoch = sd.lastEpoch - 1;
+    this.step();
+  }
+}

@@ -236,3 +236,35 @@ describe('ReduceLROnPlateau matches PyTorch', () => {
     assert.throws(() => new optim.ReduceLROnPlateau(mk(), { factor: 1 }), /factor must be in \[0, 1\), got 1/);
   });
 });
+
+interface OneCycleCase {
+  name: string;
+  adam: boolean;
+  opts: optim.OneCycleLROptions;
+  lrs: number[][];
+  momenta: number[][];
+}
+
+describe('OneCycleLR matches PyTorch (rates and cycled momentum)', () => {
+  for (const c of fixture<{ onecycle: OneCycleCase[] }>('optim.json').onecycle) {
+    it(c.name, () => {
+      const groups = [{ params: [tg.zeros([1], { requiresGrad: true })] }, { params: [tg.zeros([1], { requiresGrad: true })] }];
+      const opt: optim.Optimizer = c.adam ? new optim.Adam(groups, { lr: 0.1 }) : new optim.SGD(groups, { lr: 0.1, momentum: 0.9 });
+      const s = new optim.OneCycleLR(opt, c.opts);
+      const mom = () => opt.paramGroups.map((g) => (c.adam ? (g as unknown as optim.AdamOptions).betas[0] : (g as unknown as optim.SGDOptions).momentum));
+      const lrs = [s.getLastLr()];
+      const moms = [mom()];
+      for (let i = 1; i < c.lrs.length; i++) {
+        s.step();
+        lrs.push(s.getLastLr());
+        moms.push(mom());
+      }
+      assertClose(lrs, c.lrs, { atol: 1e-15, rtol: 1e-10 });
+      assertClose(moms, c.momenta, { atol: 1e-15, rtol: 1e-10 });
+      assert.throws(() => {
+        s.step();
+        s.step();
+      }, /OneCycleLR: stepped \d+ times, but totalSteps is \d+/);
+    });
+  }
+});
