@@ -297,6 +297,9 @@ def optim_cases():
         ('adamw', 'AdamW', {'lr': 0.05}, lambda ps: torch.optim.AdamW(ps, lr=0.05)),
         ('adamw_wd_amsgrad', 'AdamW', {'lr': 0.05, 'weightDecay': 0.3, 'amsgrad': True, 'eps': 1e-4},
          lambda ps: torch.optim.AdamW(ps, lr=0.05, weight_decay=0.3, amsgrad=True, eps=1e-4)),
+        ('adagrad', 'Adagrad', {'lr': 0.1}, lambda ps: torch.optim.Adagrad(ps, lr=0.1)),
+        ('adagrad_all', 'Adagrad', {'lr': 0.1, 'lrDecay': 0.05, 'weightDecay': 0.1, 'initialAccumulatorValue': 0.2, 'eps': 1e-6},
+         lambda ps: torch.optim.Adagrad(ps, lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.2, eps=1e-6)),
     ]
     cases = []
     for name, cls, opts, make in specs:

@@ -9,7 +9,7 @@ import { T, fixture, type TJ } from '../nn/fixtures.js';
 
 interface OptCase {
   name: string;
-  cls: 'SGD' | 'RMSprop' | 'Adam' | 'AdamW';
+  cls: 'SGD' | 'RMSprop' | 'Adam' | 'AdamW' | 'Adagrad';
   opts: Record<string, unknown>;
   groups?: Record<string, unknown>[];
   trajectory: { w: TJ; b: TJ }[];
@@ -38,6 +38,7 @@ function make(c: OptCase, w: tg.Tensor, b: tg.Tensor): optim.Optimizer {
     RMSprop: () => new optim.RMSprop(params as never, c.opts),
     Adam: () => new optim.Adam(params as never, c.opts),
     AdamW: () => new optim.AdamW(params as never, c.opts),
+    Adagrad: () => new optim.Adagrad(params as never, c.opts),
   };
   return ctors[c.cls]();
 }
@@ -79,7 +80,7 @@ describe('optimizer trajectories match PyTorch', () => {
 });
 
 describe('optimizer state dicts', () => {
-  for (const name of ['sgd_nesterov', 'rmsprop_all', 'adam_wd_amsgrad', 'adamw']) {
+  for (const name of ['sgd_nesterov', 'rmsprop_all', 'adam_wd_amsgrad', 'adamw', 'adagrad_all']) {
     it(`${name}: stopping after 3 steps and resuming from the state dict (through JSON) gives the same trajectory`, () => {
       const c = fx.cases.find((k) => k.name === name)!;
       const w = T(fx.problem.w).requiresGrad_();
