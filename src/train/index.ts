@@ -1,0 +1,15 @@
+/**
+ * tsgrad.train: the training loop (Trainer), resumable checkpoints, progress display, the models
+ * and recipes of `tsgrad train`, saved models, and evaluation/classification of saved models.
+ */
+export { Trainer, TrainingError, countCorrect, type TrainerOptions, type TrainerOptimizer, type TrainerScheduler, type LossFn, type BatchSource, type BatchResult, type EpochResult, type FitOptions, type FitResult } from './trainer.js';
+export { saveCheckpoint, loadCheckpoint, checkpointPaths, CheckpointError, type CheckpointState } from './checkpoint.js';
+export { encodeState, decodeState, type JsonValue } from './json-state.js';
+export { createProgress, silentProgress, formatInfo, type ProgressReporter, type ProgressOptions, type ProgressMode, type ProgressInfo } from './progress.js';
+export { buildMlp, buildCnn, buildModel, modelInputShape, MODEL_NAMES, type ModelName, type ModelConfig } from './models.js';
+export { OPTIMIZER_NAMES, DEFAULT_LR, makeOptimizer, type OptimizerName } from './optimizers.js';
+export { saveModel, loadSavedModel, SavedModelError, type SavedModelMeta } from './saved-model.js';
+export { evaluateSavedModel, classifyImages, type EvalReport, type EvalOptions, type Classification } from './evaluate.js';
+export { readPngImage, resizePlane, ImageError } from './images.js';
+export { channelStats, firstRows, padImages, normalizeImages } from './prepare.js';
+export { runTraining, RunConfigError, type TrainConfig, type RunOptions, type RunOutput, type RunResults } from './run.js';
