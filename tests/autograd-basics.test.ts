@@ -74,5 +74,4 @@ describe('autograd basics', () => {
     // Each step allocates over 200 KB of activations and gradients; a leak would keep 60 MB or more.
     assert.ok(after - before < 15e6, `memory grew by ${((after - before) / 1e6).toFixed(1)} MB over 300 steps`);
   });
-  });
 });
