@@ -4,8 +4,9 @@
 // transposed operands cost nothing extra. The micro-kernel keeps an MR x NR
 // tile of C in registers: 6x16 floats or 6x8 doubles = 12 AVX2 accumulators,
 // enough independent FMAs to hide the 4-cycle latency on two FMA pipes.
-// Threads split the output into column (or row) strips of whole micro-tiles;
-// each packs its own panels, so no barrier is needed.
+// Threaded: B is packed once (its blocks in parallel) and threads take strips of
+// rows, each packing only its own A; with few rows, threads take column strips
+// and pack their own parts of B. Two pool dispatches, no barrier inside a task.
 #include <immintrin.h>
 
 #include <cstdlib>
@@ -189,9 +190,18 @@ template <typename T> void pack_b(int64_t kc, int64_t nc, const T* B, int64_t rs
 }
 
 // One thread's share: the whole blocked loop nest over an M x N sub-problem.
+// Where block (jc, pc) of a fully packed B starts: blocks are stored jc-major, each
+// jc block K deep and round_up(nc, NR) wide, so (jc, pc) sits at jc*K + pc*width.
+template <typename T> int64_t packed_b_offset(int64_t N, int64_t K, int64_t jc, int64_t pc) {
+  using BL = Blocking<T>;
+  const int64_t nc = N - jc < BL::NC ? N - jc : BL::NC;
+  return jc * K + pc * ((nc + BL::NR - 1) / BL::NR * BL::NR);
+}
+
+// `packedB` (optional) is all of B packed by pack_b_full; the thread then packs only A.
 template <typename T>
 void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C,
-                 int64_t rsc, int64_t csc, bool accumulate) {
+                 int64_t rsc, int64_t csc, bool accumulate, const T* packedB = nullptr) {
   using BL = Blocking<T>;
   constexpr int MR = BL::MR, NR = BL::NR;
   if (M <= 0 || N <= 0) return;
@@ -205,7 +215,7 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
   const int64_t kcMax = K < BL::KC ? K : BL::KC;
   const int64_t ncMax = N < BL::NC ? (N + NR - 1) / NR * NR : BL::NC;
   const int64_t mcMax = M < BL::MC ? (M + MR - 1) / MR * MR : BL::MC;
-  T* bufB = static_cast<T*>(t_packB.get(sizeof(T) * kcMax * ncMax));
+  T* bufB = packedB ? nullptr : static_cast<T*>(t_packB.get(sizeof(T) * kcMax * ncMax));
   T* bufA = static_cast<T*>(t_packA.get(sizeof(T) * kcMax * mcMax));
   alignas(64) T tmp[MR * NR];
   for (int64_t jc = 0; jc < N; jc += BL::NC) {
@@ -213,7 +223,9 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
     for (int64_t pc = 0; pc < K; pc += BL::KC) {
       const int64_t kc = K - pc < BL::KC ? K - pc : BL::KC;
       const bool acc = accumulate || pc > 0;
-      pack_b(kc, nc, B + pc * rsb + jc * csb, rsb, csb, bufB);
+      const T* pb = bufB;
+      if (packedB) pb = packedB + packed_b_offset<T>(N, K, jc, pc);
+      else pack_b(kc, nc, B + pc * rsb + jc * csb, rsb, csb, bufB);
       for (int64_t ic = 0; ic < M; ic += BL::MC) {
         const int64_t mc = M - ic < BL::MC ? M - ic : BL::MC;
         pack_a(mc, kc, A + ic * rsa + pc * csa, rsa, csa, bufA);
@@ -223,10 +235,10 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
             const int64_t mr = mc - ir < MR ? mc - ir : MR;
             T* c = C + (ic + ir) * rsc + (jc + jr) * csc;
             if (mr == MR && nr == NR && csc == 1) {
-              ukr(kc, bufA + ir * kc, bufB + jr * kc, c, rsc, acc);
+              ukr(kc, bufA + ir * kc, pb + jr * kc, c, rsc, acc);
             } else {
               // Edge or strided tile: compute into a scratch tile, then copy the valid part.
-              ukr(kc, bufA + ir * kc, bufB + jr * kc, tmp, NR, false);
+              ukr(kc, bufA + ir * kc, pb + jr * kc, tmp, NR, false);
               for (int64_t i = 0; i < mr; i++)
                 for (int64_t j = 0; j < nr; j++) {
                   T& dst = c[i * rsc + j * csc];
@@ -252,8 +264,32 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
     gemm_serial(M, N, K, A, rsa, csa, B, rsb, csb, C, rsc, csc, accumulate);
     return;
   }
-  // Split the dimension with more micro-tiles into strips of whole tiles.
   const int64_t unitsM = (M + BL::MR - 1) / BL::MR, unitsN = (N + BL::NR - 1) / BL::NR;
+  if (unitsM >= 2 * threads) {
+    // Pack all of B once, in parallel, then give each thread a strip of rows: no thread
+    // repacks B (for x @ W with a wide W that would double the packing work).
+    const int64_t width = (N + BL::NR - 1) / BL::NR * BL::NR;
+    T* packed = static_cast<T*>(std::aligned_alloc(64, (sizeof(T) * K * width + 63) / 64 * 64));
+    if (packed) {
+      const int64_t jcBlocks = (N + BL::NC - 1) / BL::NC, pcBlocks = (K + BL::KC - 1) / BL::KC;
+      parallel_for_lambda(jcBlocks * pcBlocks, 1, [&](int64_t lo, int64_t hi) {
+        for (int64_t b = lo; b < hi; b++) {
+          const int64_t jc = (b / pcBlocks) * BL::NC, pc = (b % pcBlocks) * BL::KC;
+          const int64_t nc = N - jc < BL::NC ? N - jc : BL::NC, kc = K - pc < BL::KC ? K - pc : BL::KC;
+          pack_b(kc, nc, B + pc * rsb + jc * csb, rsb, csb, packed + packed_b_offset<T>(N, K, jc, pc));
+        }
+      });
+      const int parts = threads;
+      parallel_tasks_lambda(parts, [&](int tid, int np) {
+        const int64_t u0 = unitsM * tid / np, u1 = unitsM * (tid + 1) / np;
+        const int64_t i0 = u0 * BL::MR, i1 = u1 * BL::MR < M ? u1 * BL::MR : M;
+        if (i1 > i0) gemm_serial(i1 - i0, N, K, A + i0 * rsa, rsa, csa, B, rsb, csb, C + i0 * rsc, rsc, csc, accumulate, packed);
+      });
+      std::free(packed);
+      return;
+    }
+  }
+  // Few rows: split the columns into strips of whole tiles (each thread packs its own B part).
   const bool splitN = unitsN >= unitsM;
   const int64_t units = splitN ? unitsN : unitsM;
   int parts = threads < units ? threads : static_cast<int>(units);

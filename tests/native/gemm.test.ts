@@ -66,6 +66,9 @@ test('native matmul on sizes past the cache blocks (threads, K > KC, M > MC)', {
   check(1, 311, 257, 45, 'float32', 'transposed', 'contiguous', rng);
   check(1, 150, 520, 129, 'float64', 'contiguous', 'transposed', rng);
   check(3, 65, 129, 70, 'float32', 'padded', 'transposed', rng);
+  // N past one NC block (4080 columns): the shared packed B holds several column blocks.
+  check(1, 20, 5, 4100, 'float32', 'contiguous', 'transposed', rng);
+  check(1, 25, 300, 4097, 'float64', 'transposed', 'contiguous', rng);
   // A broadcast batch operand (stride 0) as matmul(x, w) with a shared w produces.
   const a = mat(4, 20, 30, 'float32', 'contiguous', rng);
   const w = mat(1, 30, 17, 'float32', 'contiguous', rng);
