@@ -15,7 +15,7 @@ let tmp = '';
 const ENV = (): NodeJS.ProcessEnv => ({ ...process.env, TSGRAD_DATA: join(tmp, 'no-data-here') });
 
 function tsgrad(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { env: ENV(), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [MAIN, ...args], { env: ENV(), encoding: 'utf8', timeout: 120_000, cwd: tmp });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -150,4 +150,15 @@ test('tsgrad train: a NaN loss stops with the step and the last finite loss, and
   for (const f of ['results.json', 'model.safetensors', 'model.json', 'curves.png']) assert.ok(!existsSync(join(out, f)), `${f} was written`);
   // Nothing temporary is left behind either.
   assert.deepEqual(readdirSync(out).filter((f) => f.includes('.tmp')), []);
+});
+
+test('tsgrad train without --out: tsgrad-run, then tsgrad-run-2, so the plain command can be repeated', () => {
+  const args = ['train', '--limit-train', '50', '--limit-test', '50', '--batch-size', '50', '--hidden', '8', '--epochs', '1', '-q'];
+  const a = tsgrad(...args);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stdout, new RegExp(`curves: +${join(tmp, 'tsgrad-run', 'curves.png')}\n`));
+  const b = tsgrad(...args);
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(b.stdout, new RegExp(`curves: +${join(tmp, 'tsgrad-run-2', 'curves.png')}\n`));
+  assert.ok(existsSync(join(tmp, 'tsgrad-run-2', 'results.json')));
 });

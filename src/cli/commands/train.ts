@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MODEL_NAMES } from '../../train/models.js';
 import { DEFAULT_LR, OPTIMIZER_NAMES } from '../../train/optimizers.js';
@@ -28,7 +29,7 @@ export const TRAIN_FLAGS = {
   'lr-step': flag.integer('multiply the learning rate by --lr-gamma every N epochs', { min: 1, valueName: 'N' }),
   'lr-gamma': flag.number('learning-rate decay factor of --lr-step', { default: 0.1, min: 0, exclusiveMin: true }),
   'checkpoint-every': flag.integer('resumable checkpoint every N epochs', { default: 1, min: 1, valueName: 'N' }),
-  out: flag.string('output folder', { default: 'tsgrad-run', valueName: 'DIR' }),
+  out: flag.string('output folder (without --out: tsgrad-run, or tsgrad-run-2, -3, … if taken)', { default: 'tsgrad-run', valueName: 'DIR' }),
   resume: flag.boolean('continue the run saved in --out from its last checkpoint'),
   'data-dir': flag.string('data root (default $TSGRAD_DATA, else ~/.cache/tsgrad)', { valueName: 'DIR' }),
   download: flag.boolean('download missing official data files'),
@@ -64,6 +65,12 @@ export function trainConfigFromFlags(v: ReturnType<typeof parseFlags<typeof TRAI
   return cfg;
 }
 
+/** The default output folder, or the first free `<base>-2`, `<base>-3`, … so that a plain `tsgrad train` can run again. */
+function freeRunDir(base: string): string {
+  if (!existsSync(base)) return base;
+  for (let i = 2; ; i++) if (!existsSync(`${base}-${i}`)) return `${base}-${i}`;
+}
+
 /** `tsgrad train`: trains a model and writes results, curves and the model into --out. */
 export const trainCommand: Command = {
   name: 'train',
@@ -90,7 +97,7 @@ Examples:
   async run(argv) {
     const { values } = parseFlags('tsgrad train', argv, TRAIN_FLAGS);
     const cfg = trainConfigFromFlags(values);
-    const out = resolve(values.out);
+    const out = resolve(argv.some((a) => a === '--out' || a.startsWith('--out=')) || values.resume ? values.out : freeRunDir(values.out));
     // Loaded on demand: the plotting stack (vega) is heavy, and other commands do not need it.
     const { runTraining } = await import('../../train/run.js');
     try {
