@@ -84,7 +84,7 @@ export function tfjsSubject(backend: 'cpu' | 'wasm'): SubjectDef {
   return {
     name: `tfjs-${backend}`,
     family: 'tfjs',
-    nominal: backend === 'cpu' ? { dense: 0.7, conv: 0.5 } : undefined,
+    nominal: backend === 'cpu' ? { dense: 0.7, conv: 0.06 } : undefined,
     launch: () => nodeLaunch('./tfjs/worker.js', backend, {}),
   };
 }
