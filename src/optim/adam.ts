@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, stateBuffer, type ParamState, type ParamsArg } from './optimizer.js';
 
@@ -32,11 +33,19 @@ export function adamUpdate(param: Tensor, grad: Tensor, state: ParamState, h: Ad
   const sign = h.maximize ? -1 : 1;
   const t = ((state['step'] as number | undefined) ?? 0) + 1;
   state['step'] = t;
-  const m = stateBuffer(state, 'exp_avg', param).data;
-  const v = stateBuffer(state, 'exp_avg_sq', param).data;
-  const vmax = amsgrad ? stateBuffer(state, 'max_exp_avg_sq', param).data : null;
+  const mT = stateBuffer(state, 'exp_avg', param);
+  const vT = stateBuffer(state, 'exp_avg_sq', param);
+  const vmaxT = amsgrad ? stateBuffer(state, 'max_exp_avg_sq', param) : null;
   const stepSize = lr / (1 - b1 ** t);
   const bc2Sqrt = Math.sqrt(1 - b2 ** t);
+  // A backend with a fused kernel (native: threaded, SIMD) does the same arithmetic in one pass.
+  const fused = getBackend().adamStep?.(param, grad, mT, vT, vmaxT, {
+    lr, beta1: b1, beta2: b2, eps, weightDecay: wd, decoupled, maximize: h.maximize, stepSize, bc2Sqrt,
+  });
+  if (fused) return;
+  const m = mT.data;
+  const v = vT.data;
+  const vmax = vmaxT ? vmaxT.data : null;
   const decay = decoupled ? 1 - lr * wd : 1;
   const l2 = decoupled ? 0 : wd;
   for (let i = 0; i < n; i++) {

@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, stateBuffer, type ParamState, type ParamsArg } from './optimizer.js';
 
@@ -29,12 +30,16 @@ export function sgdUpdate(param: Tensor, grad: Tensor, state: ParamState, h: SGD
   const n = param.numel();
   const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = h;
   const sign = h.maximize ? -1 : 1;
-  if (mu === 0) {
+  const first = !('momentum_buffer' in state);
+  const bufT = mu === 0 ? null : stateBuffer(state, 'momentum_buffer', param);
+  // A backend with a fused kernel (native: threaded, SIMD) does the same arithmetic in one pass.
+  const fused = getBackend().sgdStep?.(param, grad, bufT, { lr, momentum: mu, dampening, weightDecay: wd, nesterov, maximize: h.maximize, firstStep: first });
+  if (fused) return;
+  if (bufT === null) {
     for (let i = 0; i < n; i++) p[po + i] = p[po + i]! - lr * (sign * g[go + i]! + wd * p[po + i]!);
     return;
   }
-  const first = !('momentum_buffer' in state);
-  const b = stateBuffer(state, 'momentum_buffer', param).data;
+  const b = bufT.data;
   for (let i = 0; i < n; i++) {
     const d = sign * g[go + i]! + wd * p[po + i]!;
     const buf = first ? d : mu * b[i]! + (1 - dampening) * d;
