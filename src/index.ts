@@ -2,17 +2,25 @@
  * tsgrad: tensors, tape autograd and neural networks in TypeScript.
  * `import * as tg from 'tsgrad'`.
  */
-import './backend/ref/index.js';
-import './backend/native/index.js';
+import './backend/defaults.js';
 
 export type { DType, Storage } from './core/dtype.js';
 export { TsgradError, ShapeError, DTypeError, IndexError, AutogradError } from './core/errors.js';
 export { Generator, manualSeed, defaultGenerator } from './core/rng.js';
 export type { Backend, View, UnaryOp, BinaryOp, ReduceOp, Conv2dParams, Pool2dParams } from './backend/backend.js';
 export { getBackend, setBackend, listBackends, registerBackend } from './backend/registry.js';
+export { setNumThreads, getNumThreads, nativeSimd, nativeLoadError } from './backend/native/index.js';
+export type { AdamStepParams, SgdStepParams } from './backend/backend.js';
+export { promoteTypes } from './core/dtype.js';
 export { Tensor, type NestedArray } from './tensor/tensor.js';
 export * from './tensor/creation.js';
 export { noGrad, isGradEnabled, setGradEnabled } from './tensor/tape.js';
 export * from './ops/index.js';
 export { variance as var } from './ops/reduce.js';
 export * from './autograd/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as io from './io/index.js';
+export * as data from './data/index.js';
+export * as layers from './layers/index.js';
+export * as models from './models/index.js';

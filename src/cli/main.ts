@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import '../backend/defaults.js';
 import { UsageError } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
