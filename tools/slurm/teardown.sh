@@ -7,11 +7,13 @@ DIR="${TSGRAD_SLURM_DIR:-/tmp/tsgrad-slurm}"
 log() { echo "[slurm-teardown] $*" >&2; }
 
 command -v scancel >/dev/null 2>&1 && scancel --full --quiet --user=root 2>/dev/null || true
-stop() { # $1 name, $2 pid file
-  if [ -s "$2" ] && kill -0 "$(cat "$2")" 2>/dev/null; then
-    log "stopping $1 ($(cat "$2"))"; kill "$(cat "$2")"
-    for _ in $(seq 50); do kill -0 "$(cat "$2")" 2>/dev/null || return 0; sleep 0.1; done
-    kill -9 "$(cat "$2")" 2>/dev/null || true
+stop() { # $1 name, $2 pid file; the daemon removes its pid file as it exits, so read it once
+  local pid
+  pid="$(cat "$2" 2>/dev/null || true)"
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    log "stopping $1 ($pid)"; kill "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
   fi
 }
 stop slurmd "$DIR/slurmd.pid"
