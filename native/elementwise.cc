@@ -198,7 +198,7 @@ template <typename T> void unary_typed(int op, const View& x, const View& out, d
     case U_CEIL: return run_unary<T>(x, out, [](T v) { return std::ceil(v); });
     case U_ROUND: return run_unary<T>(x, out, [](T v) { return std::nearbyint(v); });  // half to even
     case U_NOT: return run_unary<T>(x, out, [](T v) { return truthy(v) ? T(0) : T(1); });
-    case U_RELU: return run_unary<T>(x, out, [](T v) { return v > 0 ? v : T(0); });
+    case U_RELU: return run_unary<T>(x, out, [](T v) { return v <= 0 ? T(0) : v; });  // NaN passes through
     case U_SIGMOID: return run_unary<T>(x, out, [](T v) { return sigmoid(v); });
     case U_TANH: return run_unary<T>(x, out, [](T v) { return std::tanh(v); });
     case U_LEAKY_RELU: return run_unary<T>(x, out, [a](T v) { return v > 0 ? v : a * v; });

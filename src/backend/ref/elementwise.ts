@@ -27,7 +27,7 @@ export const UNARY: Record<UnaryOp, Fn1> = {
     return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
   },
   not: (x) => (x ? 0 : 1),
-  relu: (x) => (x > 0 ? x : 0),
+  relu: (x) => (x <= 0 ? 0 : x), // NaN passes through, like PyTorch
   sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   tanh: Math.tanh,
   leakyRelu: (x, a) => (x > 0 ? x : a * x),
