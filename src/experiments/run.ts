@@ -1,8 +1,5 @@
-// Side effects: attach Tensor methods (backward, ops) that the Trainer calls; the CLI does not load the package entry.
-import '../autograd/index.js';
+// Tensor methods used below (x.matmul, ...) are attached by the ops modules.
 import '../ops/index.js';
-// Registers the native backend (the default when its addon loads); the CLI does not load the package entry.
-import '../backend/native/index.js';
 import { Generator, manualSeed } from '../core/rng.js';
 import { getBackend } from '../backend/registry.js';
 import { DataLoader } from '../data/dataloader.js';

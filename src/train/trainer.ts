@@ -1,3 +1,4 @@
+import { backward } from '../autograd/engine.js';
 import { TsgradError } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../core/rng.js';
 import { Module } from '../nn/module.js';
@@ -188,7 +189,7 @@ export class Trainer {
         `Trainer: the loss became ${value} at step ${s.step + 1} (epoch ${s.epoch + 1}); ${last}. The weights are those of step ${s.step}, before this batch. Lower the learning rate, or check the inputs for NaN/Inf`,
       );
     }
-    loss.backward();
+    backward(loss);
     this.optimizer.step();
     this.state.step++;
     this.state.lastFiniteLoss = value;
