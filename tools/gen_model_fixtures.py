@@ -154,50 +154,46 @@ class ConvNet(nn.Module):
         return self.fc(torch.relu(self.bn(x)).flatten(1))
 
 
-class PreActBlock(nn.Module):
-    """Custom net's block: bn -> relu -> conv3x3 -> bn -> relu -> dropout -> conv3x3, plus a shortcut."""
+class CustomBlock(nn.Module):
+    """Custom net's block: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)); the shortcut is the
+    identity, or conv1x1 (no bias) -> bn when the channels change."""
 
-    def __init__(self, in_ch, out_ch, dropout):
+    def __init__(self, in_ch, out_ch):
         super().__init__()
-        self.bn1 = nn.BatchNorm2d(in_ch)
         self.conv1 = nn.Conv2d(in_ch, out_ch, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_ch)
-        self.drop = nn.Dropout(dropout)
+        self.bn1 = nn.BatchNorm2d(out_ch)
         self.conv2 = nn.Conv2d(out_ch, out_ch, 3, padding=1, bias=False)
-        self.shortcut = nn.Sequential() if in_ch == out_ch else nn.Sequential(nn.Conv2d(in_ch, out_ch, 1, bias=False))
+        self.bn2 = nn.BatchNorm2d(out_ch)
+        self.shortcut = nn.Sequential() if in_ch == out_ch else nn.Sequential(nn.Conv2d(in_ch, out_ch, 1, bias=False), nn.BatchNorm2d(out_ch))
 
     def forward(self, x):
-        y = self.conv1(torch.relu(self.bn1(x)))
-        y = self.conv2(self.drop(torch.relu(self.bn2(y))))
-        return y + self.shortcut(x)
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + self.shortcut(x))
 
 
 class CustomNet(nn.Module):
-    """Stem conv, one stage per K entry (ceil(L/2) pre-activation residual blocks, max-pool between
-    stages), then bn -> relu -> global average pool -> dropout -> hidden FCs -> FC."""
+    """Stem (conv3x3 no bias -> bn -> relu), one stage per K entry (ceil(L/2) post-activation residual
+    blocks, then a 2x2 max-pool), then flatten -> dropout -> hidden FCs -> FC."""
 
-    def __init__(self, in_size, out_classes, K, L, hidden_dims, dropout=0.1):
+    def __init__(self, in_size, out_classes, K, L, hidden_dims, dropout=0.25):
         super().__init__()
         c, h, w = in_size
-        self.stem = nn.Conv2d(c, K[0], 3, padding=1, bias=False)
+        self.stem = nn.Sequential(nn.Conv2d(c, K[0], 3, padding=1, bias=False), nn.BatchNorm2d(K[0]), nn.ReLU())
         stages, prev = [], K[0]
-        for s, k in enumerate(K):
+        for k in K:
             blocks = []
-            if s > 0:
-                blocks.append(nn.MaxPool2d(2))
             for _ in range(max(1, math.ceil(L / 2))):
-                blocks.append(PreActBlock(prev, k, dropout))
+                blocks.append(CustomBlock(prev, k))
                 prev = k
+            blocks.append(nn.MaxPool2d(2))
             stages.append(nn.Sequential(*blocks))
+            h, w = h // 2, w // 2
         self.stages = nn.Sequential(*stages)
-        self.bn = nn.BatchNorm2d(prev)
-        self.pool = nn.AdaptiveAvgPool2d(1)
         self.drop = nn.Dropout(dropout)
-        self.classifier = head(prev, hidden_dims, out_classes, 'relu')
+        self.classifier = head(prev * h * w, hidden_dims, out_classes, 'relu')
 
     def forward(self, x):
-        x = self.stages(self.stem(x))
-        x = self.pool(torch.relu(self.bn(x))).flatten(1)
+        x = self.stages(self.stem(x)).flatten(1)
         return self.classifier(self.drop(x))
 
 
