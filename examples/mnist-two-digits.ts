@@ -17,7 +17,8 @@ import * as L from '../src/layers/index.js';
 import { loadDataset } from '../src/data/datasets.js';
 import { plotCurves } from '../src/plot/curves.js';
 import { svgToPng } from '../src/plot/render.js';
-import { writeFileAtomic, writePlot } from '../src/plot/write.js';
+import { writeFileAtomic } from '../src/core/atomic-write.js';
+import { writePlot } from '../src/plot/write.js';
 
 const { values } = parseArgs({
   options: {
@@ -138,8 +139,8 @@ const svg =
   `<text x="4" y="18" font-size="14">Test digits ${neg}/${pos}: prediction (p = sigmoid output); first 40, then ${Math.min(24, wrong.length)} of ${wrong.length} mistakes in red</text>` +
   cells.join('') +
   '</svg>';
-writeFileAtomic(join(out, 'test-predictions.svg'), svg);
-writeFileAtomic(join(out, 'test-predictions.png'), await svgToPng(svg));
+writeFileAtomic(join(out, 'test-predictions.svg'), svg, { makeDirs: true });
+writeFileAtomic(join(out, 'test-predictions.png'), await svgToPng(svg), { makeDirs: true });
 
 console.error(`wrote ${out}/{training-loss,test-accuracy,test-predictions}.{svg,png}`);
 console.log(JSON.stringify({ digits: [neg, pos], hidden, lr, epochs, batchSize, seed, testImages: test.digit.length, testAccuracy: final.acc, mistakes: wrong.length }));

@@ -6,7 +6,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import { CIFAR10_CLASSES, cifarFiles, missingCifarFiles, readCifar10 } from './cifar.js';
 import { downloadFile } from './download.js';
 import { DataError } from './errors.js';
-import { isDir, writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { isDir } from './files.js';
 import { missingMnistFiles, mnistFiles, readMnist, type Split } from './mnist.js';
 import { readTar } from './tar.js';
 

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DataError } from './errors.js';
-import { tempPathFor } from './files.js';
+import { tempPathFor } from '../core/atomic-write.js';
 
 /** Options of downloadFile. */
 export interface DownloadOptions {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from './errors.js';
 
@@ -41,21 +41,3 @@ export function findFile(dir: string, names: readonly string[]): string | null {
   return null;
 }
 
-let tmpCounter = 0;
-
-/** A temporary name beside `path` (same directory, so the final rename is atomic). */
-export function tempPathFor(path: string): string {
-  return `${path}.tmp-${process.pid}-${Date.now()}-${tmpCounter++}`;
-}
-
-/** Writes a file atomically: a temporary file beside it, then rename; nothing half-written is left on failure. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = tempPathFor(path);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}

@@ -10,8 +10,8 @@
  * I64, I16, I8, U8 (as int32) and F16, BF16 (as float32). Every inconsistency
  * of a file is a SafetensorsError naming the file and what is wrong.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { endianness } from 'node:os';
 import type { DType } from '../core/dtype.js';
 import { TsgradError } from '../core/errors.js';
@@ -206,29 +206,6 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors buffer
     tensors.set(e.name, Tensor.fromStorage(data, dtype, e.shape));
   }
   return { tensors, metadata };
-}
-
-/**
- * Writes bytes atomically: to a temporary file beside `path`, flushed, then
- * renamed over it, so a crash never leaves a half-written file at `path`.
- */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'w');
-    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-    let off = 0;
-    while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== null) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 /** Saves named tensors to a safetensors file, atomically. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TsgradError } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadStateDict as loadSafetensors, saveStateDict as saveSafetensors } from '../io/index.js';
-import { writeFileAtomic } from '../plot/write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { decodeState, encodeState, type JsonValue } from './json-state.js';
 
 /** Everything besides the weights that a resumable checkpoint holds. */
@@ -42,7 +42,7 @@ export function saveCheckpoint(dir: string, name: string, weights: Map<string, T
   mkdirSync(dir, { recursive: true });
   saveSafetensors(p.weights, weights);
   const doc = { format: FORMAT, weightsFile: `${name}.safetensors`, weightsSha256: sha256(p.weights), savedAt: new Date().toISOString(), ...encodeObject(state) };
-  writeFileAtomic(p.state, JSON.stringify(doc));
+  writeFileAtomic(p.state, JSON.stringify(doc), { makeDirs: true });
 }
 
 function encodeObject(state: CheckpointState): Record<string, JsonValue> {

@@ -11,7 +11,8 @@ import { CrossEntropyLoss } from '../nn/layers/loss.js';
 import type { Module } from '../nn/module.js';
 import { StepLR } from '../optim/lr-scheduler.js';
 import { plotRuns } from '../plot/runs.js';
-import { writeFileAtomic, writePlot } from '../plot/write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { writePlot } from '../plot/write.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkpointPaths } from './checkpoint.js';
 import { makeOptimizer, type OptimizerName } from './optimizers.js';
@@ -171,7 +172,7 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
   if (opts.resume) {
     trainer.loadCheckpoint(ckptDir, 'last', trainLoader);
     notice(`tsgrad: resuming ${opts.out} after epoch ${trainer.epoch} (step ${trainer.step})`);
-  } else writeFileAtomic(join(opts.out, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
+  } else writeFileAtomic(join(opts.out, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`, { makeDirs: true });
 
   const progress = createProgress({ mode: opts.progress ?? 'auto' });
   const result = trainer.fit(trainLoader, testLoader, {
@@ -201,6 +202,6 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     finishedAt: new Date().toISOString(),
   };
   // results.json last: its presence means the run finished and every other file is complete.
-  writeFileAtomic(files.results, `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  writeFileAtomic(files.results, `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`, { makeDirs: true });
   return { result, files, dataSource: train.source };
 }

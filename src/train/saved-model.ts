@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TsgradError } from '../core/errors.js';
 import { loadStateDict as loadSafetensors, saveStateDict as saveSafetensors } from '../io/index.js';
 import type { Module } from '../nn/module.js';
-import { writeFileAtomic } from '../plot/write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { buildModel, MODEL_NAMES, type ModelConfig } from './models.js';
 
 /** What model.json holds besides the weights: how to rebuild the model and prepare its inputs. */
@@ -28,7 +28,7 @@ export function saveModel(dir: string, model: Module, meta: SavedModelMeta): { w
   const paths = { weights: join(dir, 'model.safetensors'), meta: join(dir, 'model.json') };
   mkdirSync(dir, { recursive: true });
   saveSafetensors(paths.weights, model.stateDict());
-  writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`);
+  writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`, { makeDirs: true });
   return paths;
 }
 

@@ -4,7 +4,8 @@ import { type Command, UsageError } from '../command.js';
 import { getBackend } from '../../backend/registry.js';
 import { loadDataset, type DatasetName } from '../../data/datasets.js';
 import { plotCurves } from '../../plot/curves.js';
-import { writeFileAtomic, writePlot } from '../../plot/write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
+import { writePlot } from '../../plot/write.js';
 import { MLP_LAYERS_DEFAULTS, trainMlpLayers, type MlpLayersConfig } from '../../train/mlp-layers.js';
 
 const D = MLP_LAYERS_DEFAULTS;
@@ -124,7 +125,7 @@ export async function runTrainMlpLayers(argv: string[], io: CommandIO = processI
     evals: res.evals,
     history: { trainLoss: res.trainLoss, trainAccuracy: res.trainAccuracy },
   };
-  writeFileAtomic(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n', { makeDirs: true });
   const steps = res.trainLoss.map((_, i) => i + 1);
   const evalSteps = res.evals.map((e) => e.step);
   const title = `MLP [${cfg.hiddenUnits.join(',')}] on ${dataset} (hand-derived layers)`;
