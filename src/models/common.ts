@@ -109,3 +109,18 @@ export function checkInput(x: Tensor, inSize: readonly number[], where: string):
     throw new ShapeError(`${where}: expected input [N, ${inSize.join(', ')}], got [${x.shape.join(', ')}]`);
   }
 }
+
+/**
+ * Validates the configuration ConvClassifier and ResNetClassifier share (input size, channels, pool
+ * period, hidden widths); returns the input channels and the feature-map size after the pools.
+ */
+export function checkConvStack(
+  where: string, inSize: readonly number[], channels: readonly number[], poolEvery: number, hiddenDims: readonly number[],
+): { inChannels: number; fh: number; fw: number } {
+  const [c, h, w] = checkInSize(inSize, where);
+  checkChannels(channels, 'channels', where);
+  checkChannels(hiddenDims, 'hiddenDims', where, true);
+  if (!Number.isInteger(poolEvery) || poolEvery < 1) throw new RangeError(`${where}: poolEvery must be a positive integer, got ${poolEvery}`);
+  const [fh, fw] = checkShrink(h, w, Math.floor(channels.length / poolEvery), where, `${channels.length} convs, a pool every ${poolEvery}`);
+  return { inChannels: c, fh, fw };
+}

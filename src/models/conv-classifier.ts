@@ -3,7 +3,7 @@ import { flatten } from '../ops/shape.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Sequential } from '../nn/layers/container.js';
 import { Module } from '../nn/module.js';
-import { checkChannels, checkInput, checkInSize, checkShrink, makeActivation, makePool, mlpHead, type ActivationName, type PoolingName } from './common.js';
+import { checkConvStack, checkInput, makeActivation, makePool, mlpHead, type ActivationName, type PoolingName } from './common.js';
 
 /** Options of ConvClassifier. */
 export interface ConvClassifierOptions {
@@ -32,13 +32,8 @@ export class ConvClassifier extends Module {
   ) {
     super();
     const where = 'ConvClassifier';
-    const [c, h, w] = checkInSize(inSize, where);
-    checkChannels(channels, 'channels', where);
-    checkChannels(hiddenDims, 'hiddenDims', where, true);
-    if (!Number.isInteger(poolEvery) || poolEvery < 1) throw new RangeError(`${where}: poolEvery must be a positive integer, got ${poolEvery}`);
+    const { inChannels: c, fh, fw } = checkConvStack(where, inSize, channels, poolEvery, hiddenDims);
     const act = opts.activation ?? 'relu';
-    const pools = Math.floor(channels.length / poolEvery);
-    const [fh, fw] = checkShrink(h, w, pools, where, `${channels.length} convs, a pool every ${poolEvery}`);
     const layers: Module[] = [];
     let prev = c;
     channels.forEach((ch, i) => {

@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { flatten } from '../ops/shape.js';
 import { Sequential } from '../nn/layers/container.js';
 import { Module } from '../nn/module.js';
-import { checkChannels, checkInput, checkInSize, checkShrink, makePool, mlpHead, type ActivationName, type PoolingName } from './common.js';
+import { checkConvStack, checkInput, makePool, mlpHead, type ActivationName, type PoolingName } from './common.js';
 import { ResidualBlock, ResidualBottleneckBlock } from './residual.js';
 
 /** Options of ResNetClassifier. */
@@ -37,11 +37,7 @@ export class ResNetClassifier extends Module {
   ) {
     super();
     const where = 'ResNetClassifier';
-    const [c, h, w] = checkInSize(inSize, where);
-    checkChannels(channels, 'channels', where);
-    checkChannels(hiddenDims, 'hiddenDims', where, true);
-    if (!Number.isInteger(poolEvery) || poolEvery < 1) throw new RangeError(`${where}: poolEvery must be a positive integer, got ${poolEvery}`);
-    const [fh, fw] = checkShrink(h, w, Math.floor(channels.length / poolEvery), where, `${channels.length} convs, a pool every ${poolEvery}`);
+    const { inChannels: c, fh, fw } = checkConvStack(where, inSize, channels, poolEvery, hiddenDims);
     const blockOpts = { batchnorm: opts.batchnorm, dropout: opts.dropout, activation: opts.activation };
     const layers: Module[] = [];
     let prev = c;
