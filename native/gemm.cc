@@ -39,9 +39,14 @@ struct Scratch {
     }
     return p;
   }
+  void release() {
+    std::free(p);
+    p = nullptr;
+    bytes = 0;
+  }
   ~Scratch() { std::free(p); }
 };
-thread_local Scratch t_packA, t_packB;
+thread_local Scratch t_packA, t_packB, t_packFull;
 
 // ---- micro-kernels: acc[MR x NR] = packedA (k x MR) * packedB (k x NR), then C (ldc, unit columns) = / += acc ----
 
@@ -269,7 +274,8 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
     // Pack all of B once, in parallel, then give each thread a strip of rows: no thread
     // repacks B (for x @ W with a wide W that would double the packing work).
     const int64_t width = (N + BL::NR - 1) / BL::NR * BL::NR;
-    T* packed = static_cast<T*>(std::aligned_alloc(64, (sizeof(T) * K * width + 63) / 64 * 64));
+    // Kept per calling thread: a fresh multi-MiB allocation per call costs page faults.
+    T* packed = static_cast<T*>(t_packFull.get(sizeof(T) * K * width));
     if (packed) {
       const int64_t jcBlocks = (N + BL::NC - 1) / BL::NC, pcBlocks = (K + BL::KC - 1) / BL::KC;
       parallel_for_lambda(jcBlocks * pcBlocks, 1, [&](int64_t lo, int64_t hi) {
@@ -279,13 +285,18 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
           pack_b(kc, nc, B + pc * rsb + jc * csb, rsb, csb, packed + packed_b_offset<T>(N, K, jc, pc));
         }
       });
-      const int parts = threads;
+      // Row strips of about MC rows, claimed dynamically: B is already packed, so more
+      // strips than threads cost nothing, and a thread slowed by another process (or a
+      // V8 helper thread) no longer leaves the other core idle at the end of a big product.
+      const int64_t strips = (M + BL::MC - 1) / BL::MC;
+      const int64_t want = strips > threads ? strips : threads;
+      const int parts = static_cast<int>(want < unitsM ? want : unitsM);
       parallel_tasks_lambda(parts, [&](int tid, int np) {
         const int64_t u0 = unitsM * tid / np, u1 = unitsM * (tid + 1) / np;
         const int64_t i0 = u0 * BL::MR, i1 = u1 * BL::MR < M ? u1 * BL::MR : M;
         if (i1 > i0) gemm_serial(i1 - i0, N, K, A + i0 * rsa, rsa, csa, B, rsb, csb, C + i0 * rsc, rsc, csc, accumulate, packed);
       });
-      std::free(packed);
+      if (t_packFull.bytes > (size_t(64) << 20)) t_packFull.release();  // do not hoard huge panels
       return;
     }
   }
