@@ -60,7 +60,7 @@ struct Scratch {
   }
   ~Scratch() { std::free(p); }
 };
-thread_local Scratch t_col;
+thread_local Scratch t_col, t_partial;
 
 // col[(c*KH+kh)*KW+kw][oh*OW+ow] = x[c][oh*sh-ph+kh*dh][ow*sw-pw+kw*dw] (0 outside);
 // col rows are `ld` apart so several images can sit side by side.
@@ -261,23 +261,34 @@ template <typename T> void conv_backward_weight(const Geo& g, const View& x, con
   }
   const int64_t nb = chunk_images(g);
   const int64_t chunks = (g.N + nb - 1) / nb;
-  if (chunks >= threads && threads > 1) {
+  // Per-thread partials cost (threads-1)*size extra writes plus a summing pass; they pay
+  // only when each thread's share of the reduction (N*OH*OW / threads) is long next to
+  // that. The deep 3x3 layers of a VGG (512 x 4608 weights, 2x2 or 4x4 maps) are the
+  // opposite: there one parallel GEMM per chunk, threads splitting gW's rows, wins.
+  const bool partials = chunks >= threads && threads > 1 && (g.N * g.cols() >= int64_t(threads) * 1024 || size <= 65536);
+  T* part = partials ? static_cast<T*>(t_partial.get(sizeof(T) * size_t(threads - 1) * size)) : nullptr;
+  if (part) {
     // Thread 0 accumulates into gw itself, the others into private partials summed at the end.
-    std::vector<T> partial(size_t(threads - 1) * size);
     parallel_tasks_lambda(threads, [&](int tid, int np) {
       const int64_t lo = chunks * tid / np, hi = chunks * (tid + 1) / np;
-      T* dst = tid == 0 ? gwp : partial.data() + (tid - 1) * size;
+      T* dst = tid == 0 ? gwp : part + (tid - 1) * size;
       if (lo == hi) std::memset(dst, 0, sizeof(T) * size);
       for (int64_t c = lo; c < hi; c++)
         backward_weight_chunk(g, xp, gyp, dst, c * nb, std::min(nb, g.N - c * nb), c > lo, true);
     });
-    for (int t = 0; t < threads - 1; t++) {
-      const T* p = partial.data() + t * size;
-      for (int64_t i = 0; i < size; i++) gwp[i] += p[i];
-    }
-  } else {
-    for (int64_t c = 0; c < chunks; c++) backward_weight_chunk(g, xp, gyp, gwp, c * nb, std::min(nb, g.N - c * nb), c > 0, false);
+    parallel_for_lambda(size, 4096, [&](int64_t lo, int64_t hi) {
+      for (int t = 0; t < threads - 1; t++) {
+        const T* p = part + t * size;
+        for (int64_t i = lo; i < hi; i++) gwp[i] += p[i];
+      }
+    });
+    return;
   }
+  // One chunk of as many images as a ~16 MiB col buffer holds; each GEMM is parallel.
+  const int64_t perImage = g.rows() * g.cols() > 0 ? g.rows() * g.cols() : 1;
+  int64_t big = (int64_t(4) << 20) / perImage;
+  big = big < 1 ? 1 : (big > g.N ? g.N : big);
+  for (int64_t n0 = 0; n0 < g.N; n0 += big) backward_weight_chunk(g, xp, gyp, gwp, n0, std::min(big, g.N - n0), n0 > 0, false);
 }
 
 }  // namespace
