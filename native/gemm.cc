@@ -158,10 +158,15 @@ template <typename T> void pack_a(int64_t mc, int64_t kc, const T* A, int64_t rs
     T* dst = buf + ir * kc;
     const T* src = A + ir * rsa;
     if (mr == MR && csa == 1) {
-      for (int i = 0; i < MR; i++) {
-        const T* row = src + i * rsa;
-        for (int64_t k = 0; k < kc; k++) dst[k * MR + i] = row[k];
+      // k outer: contiguous stores, six read streams (i outer wrote with a stride of MR).
+      const T *r0 = src, *r1 = src + rsa, *r2 = src + 2 * rsa, *r3 = src + 3 * rsa, *r4 = src + 4 * rsa, *r5 = src + 5 * rsa;
+      for (int64_t k = 0; k < kc; k++) {
+        T* d = dst + k * MR;
+        d[0] = r0[k]; d[1] = r1[k]; d[2] = r2[k]; d[3] = r3[k]; d[4] = r4[k]; d[5] = r5[k];
       }
+    } else if (mr == MR && rsa == 1) {
+      // Transposed A (e.g. W^T in conv backward): each k's MR values are contiguous.
+      for (int64_t k = 0; k < kc; k++) std::memcpy(dst + k * MR, src + k * csa, MR * sizeof(T));
     } else {
       for (int64_t k = 0; k < kc; k++) {
         for (int64_t i = 0; i < mr; i++) dst[k * MR + i] = src[i * rsa + k * csa];
