@@ -62,7 +62,24 @@ template <typename T> void max_fwd(const PoolGeo& g, const Pool2dParams& p, cons
         const Win w = window(g, p, oh, ow);
         T best = -INFINITY;
         int64_t bi = w.hs * g.W + w.ws;
+        // Branch-free scan (random data mispredicts `v > best` half the time); a window
+        // holding a NaN is rescanned below with the exact rule of the ref kernel.
+        bool nan = false;
         for (int64_t h = w.hs; h < w.he; h++) {
+          const T* row = xp + h * g.W;
+          for (int64_t c = w.ws; c < w.we; c++) {
+            const T v = row[c];
+            const bool take = v > best;
+            nan |= v != v;
+            best = take ? v : best;
+            bi = take ? h * g.W + c : bi;
+          }
+        }
+        if (nan) {
+          best = -INFINITY;
+          bi = w.hs * g.W + w.ws;
+        }
+        for (int64_t h = nan ? w.hs : w.he; h < w.he; h++) {
           const T* row = xp + h * g.W;
           for (int64_t c = w.ws; c < w.we; c++) {
             const T v = row[c];
