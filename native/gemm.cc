@@ -293,8 +293,10 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
       // Row strips of about MC rows, claimed dynamically: B is already packed, so more
       // strips than threads cost nothing, and a thread slowed by another process (or a
       // V8 helper thread) no longer leaves the other core idle at the end of a big product.
+      // A multiple of the thread count, so a quiet machine still splits evenly (3 strips on
+      // 2 threads would leave one thread a third more work).
       const int64_t strips = (M + BL::MC - 1) / BL::MC;
-      const int64_t want = strips > threads ? strips : threads;
+      const int64_t want = (strips + threads - 1) / threads * threads;
       const int parts = static_cast<int>(want < unitsM ? want : unitsM);
       parallel_tasks_lambda(parts, [&](int tid, int np) {
         const int64_t u0 = unitsM * tid / np, u1 = unitsM * (tid + 1) / np;
