@@ -175,7 +175,7 @@ class CustomNet(nn.Module):
     """Stem (conv3x3 no bias -> bn -> relu), one stage per K entry (ceil(L/2) post-activation residual
     blocks, then a 2x2 max-pool), then flatten -> dropout -> hidden FCs -> FC."""
 
-    def __init__(self, in_size, out_classes, K, L, hidden_dims, dropout=0.25):
+    def __init__(self, in_size, out_classes, K, L, hidden_dims, dropout=0.0):
         super().__init__()
         c, h, w = in_size
         self.stem = nn.Sequential(nn.Conv2d(c, K[0], 3, padding=1, bias=False), nn.BatchNorm2d(K[0]), nn.ReLU())

@@ -5,7 +5,7 @@ import { CustomNet, CustomResidualBlock } from '../../src/models/index.js';
 import { Linear } from '../../src/nn/layers/linear.js';
 
 // Structure of CustomNet derived by hand from its design (docs/models.md): a pool after every
-// stage, a flattened head, dropout 0.25 by default. Values against PyTorch: forward-values.test.ts.
+// stage, a flattened head, no dropout by default. Values against PyTorch: forward-values.test.ts.
 describe('CustomNet structure', () => {
   it('flattens K[-1] × (H/2^S) × (W/2^S) features into the head', () => {
     // 28 → 14 → 7 after two stages: 64·7·7 = 3136 inputs to the first FC.
@@ -13,7 +13,7 @@ describe('CustomNet structure', () => {
     const first = m.classifier.children().next().value;
     assert.ok(first instanceof Linear);
     assert.equal(first.inFeatures, 3136);
-    assert.equal(m.drop.p, 0.25);
+    assert.equal(m.drop.p, 0);
     // Three stages on 28×28: 28 → 14 → 7 → 3, 128·3·3 = 1152.
     const deep = new CustomNet([1, 28, 28], 10, [32, 64, 128], 6, [], { dropout: 0 });
     const only = deep.classifier.children().next().value;
