@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "scratch.h"
 
 namespace tg {
 namespace {
@@ -47,19 +48,6 @@ bool geometry(const View& x, const View& w, const View& y, const Conv2dParams& p
   return w.shape[1] == g.cpg && y.shape[0] == g.N && y.shape[1] == g.O;
 }
 
-struct Scratch {
-  void* p = nullptr;
-  size_t bytes = 0;
-  void* get(size_t n) {
-    if (n > bytes) {
-      std::free(p);
-      p = std::malloc(n);
-      bytes = p ? n : 0;
-    }
-    return p;
-  }
-  ~Scratch() { std::free(p); }
-};
 thread_local Scratch t_col, t_partial;
 
 // col[(c*KH+kh)*KW+kw][oh*OW+ow] = x[c][oh*sh-ph+kh*dh][ow*sw-pw+kw*dw] (0 outside);

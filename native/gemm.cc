@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "scratch.h"
 
 namespace tg {
 namespace {
@@ -27,25 +28,6 @@ template <> struct Blocking<double> {
   static constexpr int64_t MC = 72, KC = 256, NC = 4080;
 };
 
-// Grows a per-thread, 64-byte aligned scratch buffer.
-struct Scratch {
-  void* p = nullptr;
-  size_t bytes = 0;
-  void* get(size_t n) {
-    if (n > bytes) {
-      std::free(p);
-      p = std::aligned_alloc(64, (n + 63) / 64 * 64);
-      bytes = p ? n : 0;
-    }
-    return p;
-  }
-  void release() {
-    std::free(p);
-    p = nullptr;
-    bytes = 0;
-  }
-  ~Scratch() { std::free(p); }
-};
 thread_local Scratch t_packA, t_packB, t_packFull;
 
 // ---- micro-kernels: acc[MR x NR] = packedA (k x MR) * packedB (k x NR), then C (ldc, unit columns) = / += acc ----
