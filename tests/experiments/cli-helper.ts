@@ -10,3 +10,15 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code
     });
   });
 }
+
+/** The `defaults:` section of the tiny grids the sweep tests run (1 epoch on 200/100 images). */
+export const TINY_GRID_DEFAULTS = `defaults:
+  dataset: fashion-mnist
+  subset-train: 200
+  subset-test: 100
+  epochs: 1
+  early-stopping: none
+  bs-train: 50
+  bs-test: 100
+  H: [16]
+`;

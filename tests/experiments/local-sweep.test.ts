@@ -4,19 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT, sharedDatasets } from '../helpers.js';
-import { cli } from './cli-helper.js';
+import { cli, TINY_GRID_DEFAULTS } from './cli-helper.js';
 
 const GRID = `
-defaults:
-  dataset: fashion-mnist
-  subset-train: 200
-  subset-test: 100
-  epochs: 1
-  early-stopping: none
-  bs-train: 50
-  bs-test: 100
-  H: [16]
-experiments:
+${TINY_GRID_DEFAULTS}experiments:
   - { name: loc, model: cnn, K: [[4], [6]], L: 1, P: 1 }
   # 6 pools shrink 28x28 to nothing: this run must fail with a clear error, the others go on.
   - { name: bad, model: cnn, K: [4], L: 6, P: 1 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT, sharedDatasets } from '../helpers.js';
-import { cli } from './cli-helper.js';
+import { cli, TINY_GRID_DEFAULTS } from './cli-helper.js';
 
 // The real thing: tools/slurm/setup.sh installs Debian's slurmctld, slurmd and munge and starts a
 // one-node cluster on loopback; a small grid then goes through sbatch as a job array.
@@ -21,16 +21,7 @@ function setupCluster(): string | null {
 const skip = setupCluster();
 
 const GRID = `
-defaults:
-  dataset: fashion-mnist
-  subset-train: 200
-  subset-test: 100
-  epochs: 1
-  early-stopping: none
-  bs-train: 50
-  bs-test: 100
-  H: [16]
-experiments:
+${TINY_GRID_DEFAULTS}experiments:
   - { name: sl, model: cnn, K: [[4], [6]], L: 1, P: 1 }
   - { name: slres, model: resnet, K: [4], L: 2, P: 2, batchnorm: true }
   # More data and epochs: long enough to be killed while it runs.
