@@ -8,6 +8,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "kernels.h"
 
@@ -173,7 +178,21 @@ napi_value simd(napi_env env, napi_callback_info) {
   return r;
 }
 
+// Training allocates and frees the same large activation buffers every step. glibc serves blocks
+// over its mmap threshold with fresh mappings, so each step pays page faults and munmap for every
+// one of them; keeping them on the heap instead lets freed blocks be reused at once (a caching
+// allocator in all but name). TSGRAD_MALLOC_TUNING=0 leaves the process's malloc alone.
+void tune_malloc() {
+#if defined(__GLIBC__)
+  const char* opt = std::getenv("TSGRAD_MALLOC_TUNING");
+  if (opt != nullptr && std::strcmp(opt, "0") == 0) return;
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
+}
+
 napi_value init(napi_env env, napi_value exports) {
+  tune_malloc();
   napi_property_descriptor props[] = {
       {"run", nullptr, run, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setNumThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
