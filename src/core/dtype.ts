@@ -26,6 +26,39 @@ export function allocStorage<D extends DType>(dtype: D, size: number): StorageOf
   throw new TypeError(`unknown dtype ${String(dtype)}`);
 }
 
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+// Node's Buffer.allocUnsafeSlow hands out a fresh, unpooled ArrayBuffer without zero-filling it;
+// browsers have no such call and get zeroed memory.
+const allocUnsafe = (globalThis as { Buffer?: { allocUnsafeSlow(n: number): Uint8Array } }).Buffer?.allocUnsafeSlow;
+
+// Below this size zero-filling costs nothing worth a second allocation path.
+const UNINIT_MIN_BYTES = 4096;
+
+// TSGRAD_POISON_UNINIT=1 (set by `npm test`) fills "uninitialised" storage of every size with
+// NaN (or a large sentinel for integers), so a kernel that reads an output it did not write
+// fails a test instead of passing by luck on zeroed memory.
+const poison = typeof process !== 'undefined' && process.env?.['TSGRAD_POISON_UNINIT'] === '1';
+const POISON: Record<DType, number> = { float32: NaN, float64: NaN, int32: -0x7654321, bool: 0x5a };
+
+/**
+ * Allocates storage whose contents are undefined, for outputs a kernel overwrites
+ * entirely: a large op output otherwise pays for a zero fill it never reads.
+ */
+export function allocUninitStorage<D extends DType>(dtype: D, size: number): StorageOf[D] {
+  if (poison) return allocStorage(dtype, size).fill(POISON[dtype]) as StorageOf[D];
+  const bytes = size * BYTES[dtype];
+  if (!allocUnsafe || bytes < UNINIT_MIN_BYTES) return allocStorage(dtype, size);
+  const buf = allocUnsafe(bytes).buffer;
+  switch (dtype) {
+    case 'float32': return new Float32Array(buf, 0, size) as StorageOf[D];
+    case 'float64': return new Float64Array(buf, 0, size) as StorageOf[D];
+    case 'int32': return new Int32Array(buf, 0, size) as StorageOf[D];
+    case 'bool': return new Uint8Array(buf, 0, size) as StorageOf[D];
+  }
+  throw new TypeError(`unknown dtype ${String(dtype)}`);
+}
+
 /** The dtype that a given typed array stores. */
 export function dtypeOfStorage(s: Storage): DType {
   if (s instanceof Float32Array) return 'float32';

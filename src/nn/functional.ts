@@ -16,7 +16,7 @@ import { cat, gather } from '../ops/indexing.js';
 import { add_, mul_ } from '../ops/inplace.js';
 import { logSoftmax, max, mean } from '../ops/reduce.js';
 import { narrow, reshape, squeeze, unsqueeze } from '../ops/shape.js';
-import { empty } from '../ops/util.js';
+import { empty, zeroed } from '../ops/util.js';
 
 export { linear } from '../ops/matmul.js';
 export { conv2d, maxPool2d, avgPool2d, type Conv2dOptions, type Pool2dOptions, type Size2 } from '../ops/conv.js';
@@ -271,9 +271,9 @@ function classTargets(op: string, input: Tensor, target: Tensor, opts: ClassLoss
   }
   const wv = weight ? weight.toTypedArray() : null;
   const t = target.toTypedArray();
-  const index = empty(expected, 'int32');
-  const w = empty(expected, input.dtype);
-  const mask = empty(expected, input.dtype);
+  const index = zeroed(expected, 'int32');
+  const w = zeroed(expected, input.dtype);
+  const mask = zeroed(expected, input.dtype);
   for (let i = 0; i < t.length; i++) {
     const c = t[i]!;
     if (c === ignore) continue;

@@ -5,7 +5,7 @@ import { record } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { to } from './cast.js';
 import { reshape, slice, unsqueeze } from './shape.js';
-import { be, broadcastView, defineMethods, empty } from './util.js';
+import { be, broadcastView, defineMethods, empty, zeroed } from './util.js';
 
 /** Concatenates tensors along an existing dim; all other dims must match. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
@@ -67,7 +67,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex('gather', index, x.shape[d]!, `dimension ${d} of size ${x.shape[d]}`);
   const out = empty(index.shape, x.dtype);
   be().gather(x, d, index, out);
-  return record('gather', out, [x], (g) => [scatterAdd(empty(x.shape, g.dtype), d, index, g)], [index]);
+  return record('gather', out, [x], (g) => [scatterAdd(zeroed(x.shape, g.dtype), d, index, g)], [index]);
 }
 
 /** A copy of `base` with `src` added at the positions in `index` along `dim` (PyTorch's scatter_add). */
@@ -96,7 +96,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = empty(shape, x.dtype);
   be().gather(x, d, full, out);
   return record('indexSelect', out, [x], (g) => {
-    const gx = empty(x.shape, g.dtype);
+    const gx = zeroed(x.shape, g.dtype);
     be().scatterAdd(gx, d, full, g);
     return [gx];
   }, [index]);
@@ -107,7 +107,7 @@ export function oneHot(index: Tensor, numClasses: number, dtype: 'float32' | 'fl
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   checkIndex('oneHot', index, numClasses, `numClasses ${numClasses}`);
   const flat = index.toTypedArray();
-  const out = empty([...index.shape, numClasses], dtype);
+  const out = zeroed([...index.shape, numClasses], dtype);
   for (let i = 0; i < flat.length; i++) out.data[i * numClasses + flat[i]!] = 1;
   return out;
 }

@@ -2,7 +2,7 @@ import { IndexError, ShapeError, fmtShape } from '../core/errors.js';
 import { contiguousStrides, normalizeDim, numel } from '../core/shape.js';
 import { record } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { be, contiguousRaw, defineMethods, empty } from './util.js';
+import { be, contiguousRaw, defineMethods, empty, zeroed } from './util.js';
 
 /** Resolves one -1 in a requested shape against the element count. */
 function inferSize(op: string, x: Tensor, shape: readonly number[]): number[] {
@@ -155,7 +155,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 /** Zeros shaped like `x` with `g` copied into the region `region(zeros)` selects: the gradient of a view op. */
 function scatterInto(x: Tensor, g: Tensor, region: (z: Tensor) => Tensor): Tensor {
-  const z = empty(x.shape, g.dtype);
+  const z = zeroed(x.shape, g.dtype);
   be().copy(g, region(z));
   return z;
 }

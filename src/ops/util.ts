@@ -1,4 +1,4 @@
-import { allocStorage, promoteTypes, type DType } from '../core/dtype.js';
+import { allocStorage, allocUninitStorage, promoteTypes, type DType } from '../core/dtype.js';
 import { contiguousStrides, numel } from '../core/shape.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
@@ -12,8 +12,16 @@ export function be(): Backend {
   return getBackend();
 }
 
-/** A new contiguous tensor for a kernel to write into. */
+/**
+ * A new contiguous tensor for a kernel that writes every element; its initial
+ * contents are undefined (see `zeroed` for kernels that add into their output).
+ */
 export function empty(shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(allocUninitStorage(dtype, numel(shape)), dtype, shape, contiguousStrides(shape), 0);
+}
+
+/** A new contiguous tensor of zeros, for kernels that add into their output. */
+export function zeroed(shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(allocStorage(dtype, numel(shape)), dtype, shape, contiguousStrides(shape), 0);
 }
 
