@@ -53,6 +53,51 @@ describe('autograd basics', () => {
     assertClose(w, [2, 3]);
   });
 
+  it('gives each leaf a .grad of its own: fresh gradients are taken as they are, shared ones are copied', () => {
+    const a = tg.tensor([1, 2, 3], { requiresGrad: true });
+    const b = tg.tensor([4, 5, 6], { requiresGrad: true });
+    a.add(b).sum().backward(); // add passes one gradient to both inputs
+    assert.notEqual(a.grad!.data, b.grad!.data);
+    a.grad!.add_(10);
+    assertClose(b.grad!, [1, 1, 1]);
+
+    // A gradient the caller passes in is never adopted, not even through a view.
+    const x = tg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const seed = tg.tensor([1, 2, 3, 4]);
+    x.reshape([4]).backward(seed);
+    assert.notEqual(x.grad!.data, seed.data);
+    seed.mul_(0);
+    assertClose(x.grad!, [[1, 2], [3, 4]]);
+
+    // A custom Function may return any tensor (here one it keeps): the leaf gets a copy.
+    const kept = tg.tensor([7, 8]);
+    class Keep extends tg.Function {
+      static override forward(_ctx: tg.FunctionCtx, t: tg.Tensor): tg.Tensor {
+        return t.mul(1);
+      }
+      static override backward(): tg.Tensor[] {
+        return [kept];
+      }
+    }
+    const w = tg.tensor([0, 0], { requiresGrad: true });
+    (Keep.apply(w) as tg.Tensor).sum().backward();
+    assert.notEqual(w.grad!.data, kept.data);
+
+    // Linear's weight gradient arrives in the weight's own (contiguous) layout, and a second
+    // backward adds into it in place without touching the first pass's tensors.
+    const lw = tg.tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const inp = tg.tensor([[1, 0, 2], [0, 1, 1]]);
+    tg.linear(inp, lw).sum().backward();
+    assert.ok(lw.grad!.isContiguous());
+    assertClose(lw.grad!, [[1, 1, 3], [1, 1, 3]]);
+    const first = lw.grad!;
+    tg.linear(inp, lw).square().sum().backward();
+    assert.equal(lw.grad, first);
+    // x Wᵀ = [[7, 16], [5, 11]]; d/dW of its summed squares is 2 (x Wᵀ)ᵀ x = [[14, 10, 38], [32, 22, 86]].
+    assertClose(lw.grad!, [[15, 11, 41], [33, 23, 89]]);
+    assertClose(inp, [[1, 0, 2], [0, 1, 1]]);
+  });
+
   it('keeps memory flat over many training steps (no dispose needed)', async () => {
     tg.manualSeed(0);
     const w = tg.randn([128, 128], { requiresGrad: true });

@@ -38,12 +38,34 @@ function topoOrder(root: Node): Node[] {
   return order.reverse();
 }
 
-/** Adds a gradient into a leaf's .grad, as a fresh tensor the first time so no two leaves share one. */
-function accumulate(leaf: Tensor, g: Tensor): void {
+/**
+ * Adds a gradient into a leaf's .grad. The first time it stores a copy, so no two
+ * leaves (nor a leaf and a tensor the user holds) share one, unless `owned` says that
+ * nothing else can reach `g`: then g itself becomes .grad (PyTorch steals such
+ * gradients too), saving a copy of every weight gradient each step.
+ */
+function accumulate(leaf: Tensor, g: Tensor, owned = false): void {
   const gg = g.dtype === leaf.dtype ? g : to(g, leaf.dtype);
-  if (leaf.grad === null) leaf.grad = clone(gg);
+  if (leaf.grad === null) leaf.grad = owned && gg === g && wholeStorage(g) ? g : clone(gg);
   else if (shapesEqual(leaf.grad.shape, gg.shape)) add_(leaf.grad, gg);
   else leaf.grad = add(leaf.grad, gg);
+}
+
+/** True when `t` is contiguous and covers all of its storage, so nothing else lives in it. */
+function wholeStorage(t: Tensor): boolean {
+  return t.offset === 0 && t.data.length === t.numel() && t.isContiguous();
+}
+
+/**
+ * Whether input gradient `gi` of `node` is reachable from nowhere else: the node's
+ * closure is a built-in one; `gi` shares storage with no other gradient the node
+ * returned; and it is either a view of the incoming gradient `g`, itself owned, or
+ * shares storage with none of the node's inputs and saved tensors (so it is new).
+ */
+function ownedGrad(node: Node, g: Tensor, gOwned: boolean, grads: readonly (Tensor | null | undefined)[], i: number): boolean {
+  const gi = grads[i]!;
+  if (!node.freshGrads || !grads.every((o, j) => j === i || !o || o.data !== gi.data)) return false;
+  return gi.data === g.data ? gOwned : !node.holds(gi.data);
 }
 
 /**
@@ -76,8 +98,11 @@ export function backward(root: Tensor, grad?: Tensor | null, opts: BackwardOptio
     }
     const order = topoOrder(root.gradFn);
     const grads = new Map<Node, Tensor>([[root.gradFn, seed]]);
+    // Nodes whose pending gradient nothing outside this pass can reach (see ownedGrad).
+    const owns = new Set<Node>(grad == null ? [root.gradFn] : []);
     for (const node of order) {
       const g = grads.get(node);
+      const gOwned = owns.delete(node);
       grads.delete(node);
       if (node.released) {
         throw new AutogradError(
@@ -91,6 +116,8 @@ export function backward(root: Tensor, grad?: Tensor | null, opts: BackwardOptio
       node.checkSaved();
       const inputGrads = node.backwardFn!(g, node.needs);
       const inputs = node.inputs;
+      // Decided before release(), which drops what holds() looks at.
+      const owned = inputGrads.map((gi, i) => !!gi && ownedGrad(node, g, gOwned, inputGrads, i));
       if (!opts.retainGraph) node.release();
       for (let i = 0; i < inputs.length; i++) {
         const gi = inputGrads[i];
@@ -103,8 +130,11 @@ export function backward(root: Tensor, grad?: Tensor | null, opts: BackwardOptio
         if (fn) {
           const have = grads.get(fn);
           grads.set(fn, have ? add(have, gi) : gi);
+          // A sum is new; a gradient passed on as it is keeps its ownership.
+          if (have || owned[i]) owns.add(fn);
+          else owns.delete(fn);
         } else if (input.requiresGrad) {
-          accumulate(input, gi);
+          accumulate(input, gi, owned[i]);
         }
       }
     }

@@ -59,7 +59,7 @@ export abstract class Function {
         throw new AutogradError(`${this.name}.backward returned ${grads.length} gradients but forward took ${args.length} arguments`);
       }
       return positions.map((i) => grads[i] ?? null);
-    }, ctx.savedTensors);
+    }, ctx.savedTensors, false);
   }
 
   static forward(_ctx: FunctionCtx, ..._args: FunctionArg[]): Tensor {

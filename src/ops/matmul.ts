@@ -54,10 +54,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const out = empty([numel(batch), m, n], a.dtype);
   be().matmul(as3d(a, batch), as3d(b, batch), out);
   const result = out._view([...batch, m, n], batchStrides(batch, m, n), 0);
-  return record('matmul', result, [a, b], (g, need) => [
-    need[0] ? sumTo(matmul(g, transpose(b, -1, -2)), a.shape) : null,
-    need[1] ? sumTo(matmul(transpose(a, -1, -2), g), b.shape) : null,
-  ], [a, b]);
+  return record('matmul', result, [a, b], (g, need) => {
+    if (a.ndim === 2 && b.ndim === 2) {
+      // A transposed operand (x @ wᵀ in linear) gets its gradient in its own layout, so the
+      // gradient reaching w is contiguous and can become w.grad without a copy.
+      return [
+        need[0] ? (isTransposed(a) ? transpose(matmul(b, transpose(g, 0, 1)), 0, 1) : matmul(g, transpose(b, 0, 1))) : null,
+        need[1] ? (isTransposed(b) ? transpose(matmul(transpose(g, 0, 1), a), 0, 1) : matmul(transpose(a, 0, 1), g)) : null,
+      ];
+    }
+    return [
+      need[0] ? sumTo(matmul(g, transpose(b, -1, -2)), a.shape) : null,
+      need[1] ? sumTo(matmul(transpose(a, -1, -2), g), b.shape) : null,
+    ];
+  }, [a, b]);
+}
+
+/** True for a 2-d tensor that is the transpose of a contiguous one. */
+function isTransposed(t: Tensor): boolean {
+  return t.strides[0] === 1 && t.strides[1] === t.shape[0] && t.shape[0]! > 1 && t.shape[1]! > 1;
 }
 
 function batchStrides(batch: readonly number[], m: number, n: number): number[] {

@@ -26,7 +26,18 @@ export class Node {
     readonly needs: readonly boolean[],
     private saved: readonly Tensor[],
     private savedVersions: readonly number[],
+    /**
+     * True when the closure returns only views of its incoming gradient or tensors it
+     * just computed (every built-in op); false for user code (custom Functions), which
+     * may return any tensor. Lets the engine hand a fresh gradient to a leaf uncopied.
+     */
+    readonly freshGrads = true,
   ) {}
+
+  /** True when `data` backs one of this node's inputs or saved tensors. */
+  holds(data: Tensor['data']): boolean {
+    return this.inputs.some((t) => t.data === data) || this.saved.some((t) => t.data === data);
+  }
 
   /** Throws when a saved tensor was modified in place after it was saved. */
   checkSaved(): void {
@@ -77,10 +88,18 @@ export function noGrad<T>(fn: () => T): T {
 
 /**
  * Records `out = name(inputs)` on the tape when any input requires a gradient
- * and recording is on; `saved` lists the tensors the backward closure reads.
+ * and recording is on; `saved` lists the tensors the backward closure reads;
+ * `freshGrads` is false for closures written outside tsgrad (see Node).
  * Returns `out` for chaining.
  */
-export function record(name: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[] = []): Tensor {
+export function record(
+  name: string,
+  out: Tensor,
+  inputs: readonly Tensor[],
+  backward: BackwardFn,
+  saved: readonly Tensor[] = [],
+  freshGrads = true,
+): Tensor {
   if (!gradEnabled) return out;
   let any = false;
   const needs = inputs.map((t) => {
@@ -88,6 +107,6 @@ export function record(name: string, out: Tensor, inputs: readonly Tensor[], bac
     return t.requiresGrad;
   });
   if (!any) return out;
-  out._setGradFn(new Node(name, inputs, backward, needs, saved, saved.map((t) => t._version.value)));
+  out._setGradFn(new Node(name, inputs, backward, needs, saved, saved.map((t) => t._version.value), freshGrads));
   return out;
 }
