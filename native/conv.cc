@@ -48,7 +48,26 @@ bool geometry(const View& x, const View& w, const View& y, const Conv2dParams& p
   return w.shape[1] == g.cpg && y.shape[0] == g.N && y.shape[1] == g.O;
 }
 
-thread_local Scratch t_col, t_partial;
+thread_local Scratch t_col, t_partial, t_packW;
+
+// The weight of every group packed once as GEMM operand A (W_g, or W_g^T when
+// `transposed`), shared by all chunks: otherwise each chunk's GEMM repacks it.
+template <typename T> struct PackedWeight {
+  std::vector<PackedA<T>> groups;
+  const PackedA<T>* at(int64_t gr) const { return groups.empty() ? nullptr : &groups[gr]; }
+};
+template <typename T> PackedWeight<T> pack_weight(const Geo& g, const T* w, bool transposed) {
+  PackedWeight<T> pw;
+  const int64_t M = transposed ? g.rows() : g.opg, K = transposed ? g.opg : g.rows();
+  const int64_t per = packed_a_size<T>(M, K);
+  T* buf = static_cast<T*>(t_packW.get(sizeof(T) * per * g.G));
+  if (!buf) return pw;
+  for (int64_t gr = 0; gr < g.G; gr++) {
+    const T* wg = w + gr * g.opg * g.rows();
+    pw.groups.push_back(transposed ? pack_gemm_a<T>(M, K, wg, 1, g.rows(), buf + gr * per) : pack_gemm_a<T>(M, K, wg, g.rows(), 1, buf + gr * per));
+  }
+  return pw;
+}
 
 // col[(c*KH+kh)*KW+kw][oh*OW+ow] = x[c][oh*sh-ph+kh*dh][ow*sw-pw+kw*dw] (0 outside);
 // col rows are `ld` apart so several images can sit side by side.
@@ -126,13 +145,15 @@ template <typename T> Bufs<T> bufs(const Geo& g, int64_t nb) {
 }
 
 // Images [n0, n0+nb) of the forward pass. One image writes straight into y.
-template <typename T> void forward_chunk(const Geo& g, const T* x, const T* w, T* y, int64_t n0, int64_t nb, bool serial) {
+template <typename T>
+void forward_chunk(const Geo& g, const T* x, const T* w, const PackedWeight<T>& pw, T* y, int64_t n0, int64_t nb, bool serial) {
   const int64_t cols = g.cols(), width = nb * cols;
   for (int64_t gr = 0; gr < g.G; gr++) {
     const T* wg = w + gr * g.opg * g.rows();
+    const PackedA<T>* pa = pw.at(gr);
     if (nb == 1 && g.pointwise()) {
       gemm<T>(g.opg, cols, g.rows(), wg, g.rows(), 1, x + (n0 * g.C + gr * g.cpg) * cols, cols, 1,
-              y + (n0 * g.O + gr * g.opg) * cols, cols, 1, false, serial);
+              y + (n0 * g.O + gr * g.opg) * cols, cols, 1, false, serial, pa);
       continue;
     }
     Bufs<T> b = bufs<T>(g, nb);
@@ -140,22 +161,24 @@ template <typename T> void forward_chunk(const Geo& g, const T* x, const T* w, T
     else
       for (int64_t i = 0; i < nb; i++) im2col(g, x + ((n0 + i) * g.C + gr * g.cpg) * g.H * g.W, b.col + i * cols, width);
     if (nb == 1) {
-      gemm<T>(g.opg, cols, g.rows(), wg, g.rows(), 1, b.col, cols, 1, y + (n0 * g.O + gr * g.opg) * cols, cols, 1, false, serial);
+      gemm<T>(g.opg, cols, g.rows(), wg, g.rows(), 1, b.col, cols, 1, y + (n0 * g.O + gr * g.opg) * cols, cols, 1, false, serial, pa);
     } else {
-      gemm<T>(g.opg, width, g.rows(), wg, g.rows(), 1, b.col, width, 1, b.stage, width, 1, false, serial);
+      gemm<T>(g.opg, width, g.rows(), wg, g.rows(), 1, b.col, width, 1, b.stage, width, 1, false, serial, pa);
       scatter_rows(b.stage, g.O * cols, gr * g.opg, g.opg, cols, n0, nb, y);
     }
   }
 }
 
-template <typename T> void backward_input_chunk(const Geo& g, const T* gy, const T* w, T* gx, int64_t n0, int64_t nb, bool serial) {
+template <typename T>
+void backward_input_chunk(const Geo& g, const T* gy, const T* w, const PackedWeight<T>& pw, T* gx, int64_t n0, int64_t nb, bool serial) {
   const int64_t cols = g.cols(), width = nb * cols, plane = g.H * g.W;
   if (!g.pointwise()) std::memset(gx + n0 * g.C * plane, 0, sizeof(T) * nb * g.C * plane);
   for (int64_t gr = 0; gr < g.G; gr++) {
     const T* wg = w + gr * g.opg * g.rows();
+    const PackedA<T>* pa = pw.at(gr);
     if (nb == 1 && g.pointwise()) {
       gemm<T>(g.cpg, cols, g.opg, wg, 1, g.rows(), gy + (n0 * g.O + gr * g.opg) * cols, cols, 1,
-              gx + (n0 * g.C + gr * g.cpg) * plane, cols, 1, false, serial);
+              gx + (n0 * g.C + gr * g.cpg) * plane, cols, 1, false, serial, pa);
       continue;
     }
     Bufs<T> b = bufs<T>(g, nb);
@@ -167,7 +190,7 @@ template <typename T> void backward_input_chunk(const Geo& g, const T* gy, const
       ldy = width;
     }
     // gcol [rows, width] = W_g^T @ gy_chunk
-    gemm<T>(g.rows(), width, g.opg, wg, 1, g.rows(), gyc, ldy, 1, b.col, width, 1, false, serial);
+    gemm<T>(g.rows(), width, g.opg, wg, 1, g.rows(), gyc, ldy, 1, b.col, width, 1, false, serial, pa);
     if (g.pointwise()) scatter_rows(b.col, g.C * cols, gr * g.cpg, g.cpg, cols, n0, nb, gx);
     else
       for (int64_t i = 0; i < nb; i++) col2im(g, b.col + i * cols, width, gx + ((n0 + i) * g.C + gr * g.cpg) * plane);
@@ -223,18 +246,25 @@ template <typename F> void over_chunks(const Geo& g, F&& f) {
   }
 }
 
+// Pre-packing the weight pays when more than one chunk would pack it.
+bool share_weight(const Geo& g) {
+  return (g.N + chunk_images(g) - 1) / chunk_images(g) > 1;
+}
+
 template <typename T> void conv_forward(const Geo& g, const View& x, const View& w, const View& y) {
   const T* xp = x.ptr<T>();
   const T* wp = w.ptr<T>();
   T* yp = y.ptr<T>();
-  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { forward_chunk(g, xp, wp, yp, n0, nb, serial); });
+  const PackedWeight<T> pw = share_weight(g) ? pack_weight<T>(g, wp, false) : PackedWeight<T>{};
+  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { forward_chunk(g, xp, wp, pw, yp, n0, nb, serial); });
 }
 
 template <typename T> void conv_backward_input(const Geo& g, const View& gy, const View& w, const View& gx) {
   const T* gyp = gy.ptr<T>();
   const T* wp = w.ptr<T>();
   T* gxp = gx.ptr<T>();
-  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { backward_input_chunk(g, gyp, wp, gxp, n0, nb, serial); });
+  const PackedWeight<T> pw = share_weight(g) ? pack_weight<T>(g, wp, true) : PackedWeight<T>{};
+  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { backward_input_chunk(g, gyp, wp, pw, gxp, n0, nb, serial); });
 }
 
 template <typename T> void conv_backward_weight(const Geo& g, const View& x, const View& gy, const View& gw) {

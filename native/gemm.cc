@@ -190,10 +190,17 @@ template <typename T> int64_t packed_b_offset(int64_t N, int64_t K, int64_t jc, 
   return jc * K + pc * ((nc + BL::NR - 1) / BL::NR * BL::NR);
 }
 
+// Rows padded to whole micro-panels: the height of one depth block of a full A packing.
+template <typename T> int64_t padded_rows(int64_t M) {
+  return (M + Blocking<T>::MR - 1) / Blocking<T>::MR * Blocking<T>::MR;
+}
+
 // `packedB` (optional) is all of B packed by pack_b_full; the thread then packs only A.
+// `pa` (optional) is all of A packed by pack_gemm_a, this call's row 0 being its row0:
+// depth block pc starts at pc * padded_rows(M), and row r of it at r * kc within.
 template <typename T>
 void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C,
-                 int64_t rsc, int64_t csc, bool accumulate, const T* packedB = nullptr) {
+                 int64_t rsc, int64_t csc, bool accumulate, const T* packedB = nullptr, const PackedA<T>* pa = nullptr, int64_t row0 = 0) {
   using BL = Blocking<T>;
   constexpr int MR = BL::MR, NR = BL::NR;
   if (M <= 0 || N <= 0) return;
@@ -208,7 +215,7 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
   const int64_t ncMax = N < BL::NC ? (N + NR - 1) / NR * NR : BL::NC;
   const int64_t mcMax = M < BL::MC ? (M + MR - 1) / MR * MR : BL::MC;
   T* bufB = packedB ? nullptr : static_cast<T*>(t_packB.get(sizeof(T) * kcMax * ncMax));
-  T* bufA = static_cast<T*>(t_packA.get(sizeof(T) * kcMax * mcMax));
+  T* bufA = pa ? nullptr : static_cast<T*>(t_packA.get(sizeof(T) * kcMax * mcMax));
   alignas(64) T tmp[MR * NR];
   for (int64_t jc = 0; jc < N; jc += BL::NC) {
     const int64_t nc = N - jc < BL::NC ? N - jc : BL::NC;
@@ -220,17 +227,19 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
       else pack_b(kc, nc, B + pc * rsb + jc * csb, rsb, csb, bufB);
       for (int64_t ic = 0; ic < M; ic += BL::MC) {
         const int64_t mc = M - ic < BL::MC ? M - ic : BL::MC;
-        pack_a(mc, kc, A + ic * rsa + pc * csa, rsa, csa, bufA);
+        const T* pA = bufA;
+        if (pa) pA = pa->data + pc * padded_rows<T>(pa->M) + (row0 + ic) * kc;
+        else pack_a(mc, kc, A + ic * rsa + pc * csa, rsa, csa, bufA);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t nr = nc - jr < NR ? nc - jr : NR;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = mc - ir < MR ? mc - ir : MR;
             T* c = C + (ic + ir) * rsc + (jc + jr) * csc;
             if (mr == MR && nr == NR && csc == 1) {
-              ukr(kc, bufA + ir * kc, pb + jr * kc, c, rsc, acc);
+              ukr(kc, pA + ir * kc, pb + jr * kc, c, rsc, acc);
             } else {
               // Edge or strided tile: compute into a scratch tile, then copy the valid part.
-              ukr(kc, bufA + ir * kc, pb + jr * kc, tmp, NR, false);
+              ukr(kc, pA + ir * kc, pb + jr * kc, tmp, NR, false);
               for (int64_t i = 0; i < mr; i++)
                 for (int64_t j = 0; j < nr; j++) {
                   T& dst = c[i * rsc + j * csc];
@@ -246,14 +255,27 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
 
 }  // namespace
 
+template <typename T> int64_t packed_a_size(int64_t M, int64_t K) {
+  return padded_rows<T>(M) * K;
+}
+
+template <typename T> PackedA<T> pack_gemm_a(int64_t M, int64_t K, const T* A, int64_t rsa, int64_t csa, T* out) {
+  // Depth blocks of KC, each all M rows deep, in the order gemm_serial reads them.
+  for (int64_t pc = 0; pc < K; pc += Blocking<T>::KC) {
+    const int64_t kc = K - pc < Blocking<T>::KC ? K - pc : Blocking<T>::KC;
+    pack_a(M, kc, A + pc * csa, rsa, csa, out + pc * padded_rows<T>(M));
+  }
+  return PackedA<T>{out, M, K};
+}
+
 template <typename T>
 void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C,
-          int64_t rsc, int64_t csc, bool accumulate, bool serial) {
+          int64_t rsc, int64_t csc, bool accumulate, bool serial, const PackedA<T>* pa, int64_t row0) {
   using BL = Blocking<T>;
   const int threads = num_threads();
   const double work = double(M) * double(N) * double(K);
   if (serial || threads <= 1 || in_parallel() || work < 48.0 * 48 * 48) {
-    gemm_serial(M, N, K, A, rsa, csa, B, rsb, csb, C, rsc, csc, accumulate);
+    gemm_serial<T>(M, N, K, A, rsa, csa, B, rsb, csb, C, rsc, csc, accumulate, nullptr, pa, row0);
     return;
   }
   const int64_t unitsM = (M + BL::MR - 1) / BL::MR, unitsN = (N + BL::NR - 1) / BL::NR;
@@ -283,7 +305,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
       parallel_tasks_lambda(parts, [&](int tid, int np) {
         const int64_t u0 = unitsM * tid / np, u1 = unitsM * (tid + 1) / np;
         const int64_t i0 = u0 * BL::MR, i1 = u1 * BL::MR < M ? u1 * BL::MR : M;
-        if (i1 > i0) gemm_serial(i1 - i0, N, K, A + i0 * rsa, rsa, csa, B, rsb, csb, C + i0 * rsc, rsc, csc, accumulate, packed);
+        if (i1 > i0) gemm_serial(i1 - i0, N, K, A + i0 * rsa, rsa, csa, B, rsb, csb, C + i0 * rsc, rsc, csc, accumulate, packed, pa, row0 + i0);
       });
       if (t_packFull.bytes > (size_t(64) << 20)) t_packFull.release();  // do not hoard huge panels
       return;
@@ -297,18 +319,22 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
     const int64_t u0 = units * tid / np, u1 = units * (tid + 1) / np;
     if (splitN) {
       const int64_t j0 = u0 * BL::NR, j1 = u1 * BL::NR < N ? u1 * BL::NR : N;
-      gemm_serial(M, j1 - j0, K, A, rsa, csa, B + j0 * csb, rsb, csb, C + j0 * csc, rsc, csc, accumulate);
+      gemm_serial<T>(M, j1 - j0, K, A, rsa, csa, B + j0 * csb, rsb, csb, C + j0 * csc, rsc, csc, accumulate, nullptr, pa, row0);
     } else {
       const int64_t i0 = u0 * BL::MR, i1 = u1 * BL::MR < M ? u1 * BL::MR : M;
-      gemm_serial(i1 - i0, N, K, A + i0 * rsa, rsa, csa, B, rsb, csb, C + i0 * rsc, rsc, csc, accumulate);
+      gemm_serial<T>(i1 - i0, N, K, A + i0 * rsa, rsa, csa, B, rsb, csb, C + i0 * rsc, rsc, csc, accumulate, nullptr, pa, row0 + i0);
     }
   });
 }
 
 template void gemm<float>(int64_t, int64_t, int64_t, const float*, int64_t, int64_t, const float*, int64_t, int64_t, float*, int64_t,
-                          int64_t, bool, bool);
+                          int64_t, bool, bool, const PackedA<float>*, int64_t);
 template void gemm<double>(int64_t, int64_t, int64_t, const double*, int64_t, int64_t, const double*, int64_t, int64_t, double*,
-                           int64_t, int64_t, bool, bool);
+                           int64_t, int64_t, bool, bool, const PackedA<double>*, int64_t);
+template int64_t packed_a_size<float>(int64_t, int64_t);
+template int64_t packed_a_size<double>(int64_t, int64_t);
+template PackedA<float> pack_gemm_a<float>(int64_t, int64_t, const float*, int64_t, int64_t, float*);
+template PackedA<double> pack_gemm_a<double>(int64_t, int64_t, const double*, int64_t, int64_t, double*);
 
 namespace {
 template <typename T> void matmul_typed(const View& a, const View& b, const View& out) {

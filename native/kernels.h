@@ -54,10 +54,23 @@ struct SgdParams {
 bool k_adam_step(const View& p, const View& g, const View& m, const View& v, const View* vmax, const AdamParams& h);
 bool k_sgd_step(const View& p, const View& g, const View* buf, const SgdParams& h);
 
+// An A operand packed once (pack_gemm_a) for many GEMMs that share it, e.g. a conv
+// weight used by every chunk of images. `data` holds rows [0, M) of the full matrix.
+template <typename T> struct PackedA {
+  const T* data = nullptr;
+  int64_t M = 0, K = 0;
+};
+
 // GEMM on raw strided matrices: C[m,n] = (accumulate ? C : 0) + sum_k A[m,k] B[k,n].
-// Runs on the pool unless `serial`; called by matmul and the convolutions.
+// Runs on the pool unless `serial`; called by matmul and the convolutions. With `pa`,
+// A is read from that packing instead (A itself is then unused): rows [row0, row0+M).
 template <typename T>
 void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb, int64_t csb, T* C,
-          int64_t rsc, int64_t csc, bool accumulate, bool serial);
+          int64_t rsc, int64_t csc, bool accumulate, bool serial, const PackedA<T>* pa = nullptr, int64_t row0 = 0);
+
+// Number of elements pack_gemm_a writes for an M x K operand.
+template <typename T> int64_t packed_a_size(int64_t M, int64_t K);
+// Packs A (M x K, any strides) for gemm's `pa` into `out` (packed_a_size elements).
+template <typename T> PackedA<T> pack_gemm_a(int64_t M, int64_t K, const T* A, int64_t rsa, int64_t csa, T* out);
 
 }  // namespace tg
