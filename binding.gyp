@@ -11,7 +11,8 @@
         "native/conv.cc",
         "native/pool.cc",
         "native/gather.cc",
-        "native/optim.cc"
+        "native/optim.cc",
+        "native/norm.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],

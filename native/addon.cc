@@ -22,10 +22,10 @@ namespace {
 enum KernelCode {
   K_COPY, K_FILL, K_UNARY, K_BINARY, K_WHERE, K_REDUCE, K_ARG_REDUCE, K_MATMUL, K_CONV2D, K_CONV2D_BWD_INPUT,
   K_CONV2D_BWD_WEIGHT, K_MAX_POOL2D, K_MAX_POOL2D_BWD, K_AVG_POOL2D, K_AVG_POOL2D_BWD, K_GATHER, K_SCATTER_ADD,
-  K_ADAM_STEP, K_SGD_STEP
+  K_ADAM_STEP, K_SGD_STEP, K_CHANNEL_STATS, K_CHANNEL_GRAD_SUMS, K_CHANNEL_AFFINE
 };
 
-constexpr int MAX_VIEWS = 5;
+constexpr int MAX_VIEWS = 6;
 
 napi_value throw_error(napi_env env, const char* msg) {
   napi_throw_range_error(env, nullptr, msg);
@@ -147,6 +147,12 @@ napi_value run(napi_env env, napi_callback_info info) {
       ok = k_sgd_step(v[0], v[1], nviews > 2 ? &v[2] : nullptr, h);
       break;
     }
+    case K_CHANNEL_STATS: ok = nviews == 3 && k_channel_stats(v[0], v[1], v[2]); break;
+    case K_CHANNEL_GRAD_SUMS: ok = nviews == 5 && k_channel_grad_sums(v[0], v[1], v[2], v[3], v[4]); break;
+    case K_CHANNEL_AFFINE:
+      // views: x, a, d, out, and optionally y, b
+      ok = (nviews == 4 || nviews == 6) && k_channel_affine(v[0], v[1], v[2], v[3], nviews == 6 ? &v[4] : nullptr, nviews == 6 ? &v[5] : nullptr);
+      break;
     default: return throw_error(env, "tsgrad native: unknown kernel code");
   }
   napi_value result;

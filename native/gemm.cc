@@ -260,11 +260,14 @@ template <typename T> int64_t packed_a_size(int64_t M, int64_t K) {
 }
 
 template <typename T> PackedA<T> pack_gemm_a(int64_t M, int64_t K, const T* A, int64_t rsa, int64_t csa, T* out) {
-  // Depth blocks of KC, each all M rows deep, in the order gemm_serial reads them.
-  for (int64_t pc = 0; pc < K; pc += Blocking<T>::KC) {
-    const int64_t kc = K - pc < Blocking<T>::KC ? K - pc : Blocking<T>::KC;
-    pack_a(M, kc, A + pc * csa, rsa, csa, out + pc * padded_rows<T>(M));
-  }
+  // Depth blocks of KC, each all M rows deep, in the order gemm_serial reads them; packed in parallel.
+  const int64_t blocks = (K + Blocking<T>::KC - 1) / Blocking<T>::KC;
+  parallel_for_lambda(blocks, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; b++) {
+      const int64_t pc = b * Blocking<T>::KC, kc = K - pc < Blocking<T>::KC ? K - pc : Blocking<T>::KC;
+      pack_a(M, kc, A + pc * csa, rsa, csa, out + pc * padded_rows<T>(M));
+    }
+  });
   return PackedA<T>{out, M, K};
 }
 

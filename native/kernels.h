@@ -51,6 +51,9 @@ struct SgdParams {
   double lr, momentum, dampening, weightDecay;
   bool nesterov, maximize, firstStep;
 };
+bool k_channel_stats(const View& x, const View& mean, const View& var);
+bool k_channel_grad_sums(const View& gy, const View& x, const View& mean, const View& sg, const View& sgx);
+bool k_channel_affine(const View& x, const View& a, const View& d, const View& out, const View* y, const View* b);
 bool k_adam_step(const View& p, const View& g, const View& m, const View& v, const View* vmax, const AdamParams& h);
 bool k_sgd_step(const View& p, const View& g, const View* buf, const SgdParams& h);
 

@@ -38,8 +38,9 @@ class ParamList {
     return [this.add(`${name}.weight`, [cout, cin, k, k], 'weight', fanIn), this.add(`${name}.bias`, [cout], 'bias', fanIn)];
   }
 
-  bn(name: string, c: number): [tg.Tensor, tg.Tensor] {
-    return [this.add(`${name}.weight`, [c], 'bnWeight', c), this.add(`${name}.bias`, [c], 'bnBias', c)];
+  bn(name: string, c: number): BatchNormState {
+    const [weight, bias] = [this.add(`${name}.weight`, [c], 'bnWeight', c), this.add(`${name}.bias`, [c], 'bnBias', c)];
+    return { weight, bias, runningMean: tg.zeros([c]), runningVar: tg.ones([c]) };
   }
 }
 
@@ -94,19 +95,18 @@ export function w4Net(init: InitFn): BenchNet {
 /** BatchNorm's epsilon (PyTorch's default). */
 export const BN_EPS = 1e-5;
 
+/** A BatchNorm layer's parameters and running statistics (not parameters: never optimised). */
+type BatchNormState = { weight: tg.Tensor; bias: tg.Tensor; runningMean: tg.Tensor; runningVar: tg.Tensor };
+
 /**
- * BatchNorm over [N, C, H, W]. Training: normalise with the batch's mean and
- * biased variance over (N, H, W), as PyTorch does. Inference: the running
- * statistics of a fresh layer (mean 0, variance 1), i.e. a per-channel affine map.
+ * BatchNorm over [N, C, H, W] with tsgrad's functional batchNorm, as nn.BatchNorm2d
+ * runs it. Training: normalise with the batch's mean and biased variance over
+ * (N, H, W) and update the running statistics (momentum 0.1), as PyTorch does.
+ * Inference: the running statistics, those of a fresh layer (mean 0, variance 1)
+ * in the inference cell.
  */
-export function batchNorm2d(x: tg.Tensor, gamma: tg.Tensor, beta: tg.Tensor, train: boolean): tg.Tensor {
-  const c = x.shape[1]!;
-  const g = tg.reshape(gamma, [1, c, 1, 1]);
-  const b = tg.reshape(beta, [1, c, 1, 1]);
-  if (!train) return tg.add(tg.mul(x, tg.mul(g, 1 / Math.sqrt(1 + BN_EPS))), b);
-  const centered = tg.sub(x, tg.mean(x, [0, 2, 3], true));
-  const variance = tg.mean(tg.mul(centered, centered), [0, 2, 3], true);
-  return tg.add(tg.mul(tg.mul(centered, tg.rsqrt(tg.add(variance, BN_EPS))), g), b);
+export function batchNorm2d(x: tg.Tensor, bn: BatchNormState, train: boolean): tg.Tensor {
+  return tg.nn.functional.batchNorm(x, bn.runningMean, bn.runningVar, bn.weight, bn.bias, { training: train, momentum: 0.1, eps: BN_EPS });
 }
 
 /**
@@ -115,7 +115,7 @@ export function batchNorm2d(x: tg.Tensor, gamma: tg.Tensor, beta: tg.Tensor, tra
  */
 export function w5Net(init: InitFn): BenchNet {
   const p = new ParamList(init);
-  type Block = { bn: [tg.Tensor, tg.Tensor]; conv: [tg.Tensor, tg.Tensor] };
+  type Block = { bn: BatchNormState; conv: [tg.Tensor, tg.Tensor] };
   const preact = (name: string, c: number): Block => ({ bn: p.bn(`${name}.bn`, c), conv: p.conv(`${name}.conv`, c, c, 3) });
   const conv0 = p.conv('conv0', 3, 64, 3);
   const pre1 = preact('pre1', 64);
@@ -134,7 +134,7 @@ export function w5Net(init: InitFn): BenchNet {
     params: p.params,
     forward(x, train) {
       const block = (h: tg.Tensor, blk: Block): tg.Tensor =>
-        tg.add(h, tg.conv2d(tg.relu(batchNorm2d(h, blk.bn[0], blk.bn[1], train)), blk.conv[0], blk.conv[1], { padding: 1 }));
+        tg.add(h, tg.conv2d(tg.relu(batchNorm2d(h, blk.bn, train)), blk.conv[0], blk.conv[1], { padding: 1 }));
       let h = tg.conv2d(x, conv0[0], conv0[1], { padding: 1 });
       h = block(h, pre1);
       h = pool(tg.conv2d(h, conv1[0], conv1[1]));
@@ -146,7 +146,7 @@ export function w5Net(init: InitFn): BenchNet {
       h = pool(h);
       for (const b of pre5) h = block(h, b);
       h = pool(h);
-      h = tg.relu(batchNorm2d(h, bn[0], bn[1], train));
+      h = tg.relu(batchNorm2d(h, bn, train));
       return tg.linear(tg.flatten(h, 1), fc[0], fc[1]);
     },
   };

@@ -92,6 +92,17 @@ export interface Backend {
   /** out[..index[..i..]..] += src[..i..] along `dim` (index int32, same shape as src). */
   scatterAdd(out: View, dim: number, index: View, src: View): void;
 
+  // Per-channel kernels of BatchNorm. x, gy, y and out are contiguous [N, C, S] views of one
+  // float dtype; the per-channel vectors are contiguous [C] views of that dtype. Sums run in
+  // float64 whatever the dtype.
+
+  /** mean[c] and biased variance var[c] of x over n and s (two passes: mean, then squared deviations). */
+  channelStats(x: View, mean: View, variance: View): void;
+  /** sumGy[c] = Σ gy and sumGyXmu[c] = Σ gy·(x − mean[c]), over n and s. */
+  channelGradSums(gy: View, x: View, mean: View, sumGy: View, sumGyXmu: View): void;
+  /** out = a[c]·x + d[c], plus b[c]·y when y and b are given. */
+  channelAffine(x: View, a: View, d: View, out: View, y?: View | null, b?: View | null): void;
+
   // Optional fused kernels. Callers use them when present and fall back to
   // their own composition when absent or when the method returns false.
 

@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { sum } from '../ops/broadcast.js';
 import { abs, add, div, exp, log, log1p, maximum, mul, neg, relu, rsqrt, sigmoid, square, sub } from '../ops/elementwise.js';
 import { avgPool2d, maxPool2d } from '../ops/conv.js';
+import { batchNormTrain, channelAffine } from '../ops/norm.js';
 import { cat, gather } from '../ops/indexing.js';
 import { add_, mul_ } from '../ops/inplace.js';
 import { logSoftmax, max, mean } from '../ops/reduce.js';
@@ -122,25 +123,23 @@ export function batchNorm(
   const training = opts.training ?? false;
   const momentum = opts.momentum ?? 0.1;
   const eps = opts.eps ?? 1e-5;
-  const { dims, bshape } = batchNormShapes('batchNorm', x, [runningMean, runningVar, weight, bias]);
-  let m: Tensor;
-  let v: Tensor;
+  batchNormShapes('batchNorm', x, [runningMean, runningVar, weight, bias]);
   if (training) {
     const n = x.numel() / x.shape[1]!;
     if (n <= 1) throw new ShapeError(`batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
-    m = mean(x, dims, true);
-    v = mean(square(sub(x, m)), dims, true);
-    if (runningMean) updateRunning(runningMean, reshape(m, [-1]), momentum);
-    if (runningVar) updateRunning(runningVar, mul(reshape(v, [-1]), n / (n - 1)), momentum);
-  } else {
-    if (!runningMean || !runningVar) throw new TsgradError('batchNorm: running mean and variance are required when not training');
-    m = reshape(runningMean, bshape);
-    v = reshape(runningVar, bshape);
+    const { out, mean: m, variance: v } = batchNormTrain(x, weight, bias, eps);
+    if (runningMean) updateRunning(runningMean, m, momentum);
+    if (runningVar) updateRunning(runningVar, mul(v, n / (n - 1)), momentum);
+    return out;
   }
-  let y = mul(sub(x, m), rsqrt(add(v, eps)));
-  if (weight) y = mul(y, reshape(weight, bshape));
-  if (bias) y = add(y, reshape(bias, bshape));
-  return y;
+  if (!runningMean || !runningVar) throw new TsgradError('batchNorm: running mean and variance are required when not training');
+  // Fixed statistics: one per-channel affine map, y = a·x + d, with a = γ/√(var + eps) and
+  // d = β − mean·a; a and d are [C] compositions, so gradients still reach γ and β.
+  let a = rsqrt(add(runningVar, eps));
+  if (weight) a = mul(a, weight);
+  let d = neg(mul(runningMean, a));
+  if (bias) d = add(d, bias);
+  return channelAffine(x, a, d);
 }
 
 /** Checks x against normalizedShape (its trailing dims) and returns the dims to normalise over. */

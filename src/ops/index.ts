@@ -7,5 +7,6 @@ export * from './elementwise.js';
 export * from './reduce.js';
 export * from './matmul.js';
 export * from './conv.js';
+export * from './norm.js';
 export * from './indexing.js';
 export * from './inplace.js';

@@ -67,6 +67,12 @@ function extraCases(): [string, (...xs: tg.Tensor[]) => tg.Tensor, tg.Tensor[]][
     ['rounding ops have zero gradient', (a) => a.floor().add(a.ceil()).add(a.round()).add(a), [randd([4], 61)]],
     ['rsqrt, reciprocal, sqrt of positive', (a) => a.rsqrt().add(a.reciprocal()).add(a.sqrt()), [posd([4], 62)]],
     ['leakyRelu and elu of strided', (a) => a.slice(0, 0, 8, 2).leakyRelu(0.3).add(a.slice(0, 1, 8, 2).elu(0.7)), [randd([8], 63)]],
+    // The output times a fixed random tensor, so the gradient is not the all-ones one that BatchNorm maps to 0.
+    ['batchNormTrain with weight and bias', (x, w, b) => tg.batchNormTrain(x, w, b, 1e-5).out.mul(randd([3, 2, 2, 3], 67).detach()), [randd([3, 2, 2, 3], 64), randd([2], 65), randd([2], 66)]],
+    ['batchNormTrain of permuted input, no affine', (x) => tg.batchNormTrain(x.permute([0, 1, 3, 2]), null, null, 1e-3).out.square(), [randd([2, 3, 3, 2], 68)]],
+    ['batchNormTrain of 2-d input, weight only', (x, w) => tg.batchNormTrain(x, w, null, 1e-5).out.mul(randd([5, 3], 71).detach()), [randd([5, 3], 69), randd([3], 70)]],
+    ['channelAffine', (x, a, d) => tg.channelAffine(x, a, d).square(), [randd([2, 3, 4], 72), randd([3], 73), randd([3], 74)]],
+    ['batchNorm eval mode (running statistics)', (x, w, b) => tg.nn.functional.batchNorm(x, tg.tensor([0.1, -0.2], { dtype: 'float64' }), tg.tensor([0.5, 2], { dtype: 'float64' }), w, b).square(), [randd([2, 2, 3], 75), randd([2], 76), randd([2], 77)]],
   ];
 }
 

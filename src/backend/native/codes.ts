@@ -4,7 +4,7 @@ import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 export const Kernel = {
   Copy: 0, Fill: 1, Unary: 2, Binary: 3, Where: 4, Reduce: 5, ArgReduce: 6, Matmul: 7, Conv2d: 8, Conv2dBackwardInput: 9,
   Conv2dBackwardWeight: 10, MaxPool2d: 11, MaxPool2dBackward: 12, AvgPool2d: 13, AvgPool2dBackward: 14, Gather: 15, ScatterAdd: 16,
-  AdamStep: 17, SgdStep: 18,
+  AdamStep: 17, SgdStep: 18, ChannelStats: 19, ChannelGradSums: 20, ChannelAffine: 21,
 } as const;
 
 /** Unary op codes, in the order of native/kernels.h (enum UnaryCode). */

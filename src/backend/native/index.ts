@@ -105,6 +105,16 @@ function makeNativeBackend(addon: NativeAddon): Backend {
     scatterAdd(out, dim, index, src) {
       if (!run(Kernel.ScatterAdd, [out, index, src], [dim])) refBackend.scatterAdd(out, dim, index, src);
     },
+    channelStats(x, mean, variance) {
+      if (!run(Kernel.ChannelStats, [x, mean, variance])) refBackend.channelStats(x, mean, variance);
+    },
+    channelGradSums(gy, x, mean, sumGy, sumGyXmu) {
+      if (!run(Kernel.ChannelGradSums, [gy, x, mean, sumGy, sumGyXmu])) refBackend.channelGradSums(gy, x, mean, sumGy, sumGyXmu);
+    },
+    channelAffine(x, a, d, out, y, b) {
+      const views = y && b ? [x, a, d, out, y, b] : [x, a, d, out];
+      if (!run(Kernel.ChannelAffine, views)) refBackend.channelAffine(x, a, d, out, y, b);
+    },
     adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, h) {
       const views = maxExpAvgSq ? [param, grad, expAvg, expAvgSq, maxExpAvgSq] : [param, grad, expAvg, expAvgSq];
       const b = (x: boolean): number => (x ? 1 : 0);

@@ -4,6 +4,7 @@ import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { binary, copy, fill, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
+import { channelAffine, channelGradSums, channelStats } from './norm.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
 
@@ -14,6 +15,7 @@ export const refBackend: Backend = {
   conv2d, conv2dBackwardInput, conv2dBackwardWeight,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
   gather, scatterAdd,
+  channelStats, channelGradSums, channelAffine,
 };
 
 registerBackend('ref', () => refBackend);
