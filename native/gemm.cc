@@ -158,6 +158,55 @@ template <typename T> void pack_a(int64_t mc, int64_t kc, const T* A, int64_t rs
   }
 }
 
+// One full panel of a transposed B (column j of the panel at src + j*csb, k contiguous):
+// dst[k*NR + j] = src[j*csb + k]. Float32 with AVX2 goes through 8x8 register transposes
+// (eight contiguous loads, eight contiguous stores) instead of NR scattered stores per k.
+template <typename T> void pack_b_panel_t(int64_t kc, const T* src, int64_t csb, T* dst) {
+  constexpr int NR = Blocking<T>::NR;
+  for (int64_t j = 0; j < NR; j++) {
+    const T* col = src + j * csb;
+    for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = col[k];
+  }
+}
+
+#if TG_X86
+TG_AVX2 void pack_b_panel_t_avx2(int64_t kc, const float* src, int64_t csb, float* dst) {
+  int64_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    for (int h = 0; h < 2; h++) {
+      const float* s = src + h * 8 * csb + k;
+      const __m256 r0 = _mm256_loadu_ps(s), r1 = _mm256_loadu_ps(s + csb), r2 = _mm256_loadu_ps(s + 2 * csb),
+                   r3 = _mm256_loadu_ps(s + 3 * csb), r4 = _mm256_loadu_ps(s + 4 * csb), r5 = _mm256_loadu_ps(s + 5 * csb),
+                   r6 = _mm256_loadu_ps(s + 6 * csb), r7 = _mm256_loadu_ps(s + 7 * csb);
+      const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+                   t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+                   t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)),
+                   u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)),
+                   u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2)),
+                   u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+      float* d = dst + k * 16 + h * 8;
+      _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_storeu_ps(d + 16, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_storeu_ps(d + 32, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_storeu_ps(d + 48, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_storeu_ps(d + 64, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_storeu_ps(d + 80, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_storeu_ps(d + 96, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_storeu_ps(d + 112, _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+  }
+  for (; k < kc; k++)
+    for (int j = 0; j < 16; j++) dst[k * 16 + j] = src[j * csb + k];
+}
+
+template <> void pack_b_panel_t<float>(int64_t kc, const float* src, int64_t csb, float* dst) {
+  if (has_avx2_fma()) return pack_b_panel_t_avx2(kc, src, csb, dst);
+  for (int64_t j = 0; j < 16; j++)
+    for (int64_t k = 0; k < kc; k++) dst[k * 16 + j] = src[j * csb + k];
+}
+#endif
+
 // B block [kc x nc] -> panels of NR columns, each stored k-major (NR values per k).
 template <typename T> void pack_b(int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* buf) {
   constexpr int NR = Blocking<T>::NR;
@@ -168,10 +217,7 @@ template <typename T> void pack_b(int64_t kc, int64_t nc, const T* B, int64_t rs
     if (nr == NR && csb == 1) {
       for (int64_t k = 0; k < kc; k++) std::memcpy(dst + k * NR, src + k * rsb, NR * sizeof(T));
     } else if (nr == NR && rsb == 1) {
-      for (int64_t j = 0; j < NR; j++) {
-        const T* col = src + j * csb;
-        for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = col[k];
-      }
+      pack_b_panel_t(kc, src, csb, dst);
     } else {
       for (int64_t k = 0; k < kc; k++) {
         for (int64_t j = 0; j < nr; j++) dst[k * NR + j] = src[k * rsb + j * csb];
