@@ -50,6 +50,16 @@ bool geometry(const View& x, const View& w, const View& y, const Conv2dParams& p
 
 thread_local Scratch t_col, t_partial, t_packW;
 
+// Copies n elements. Rows of small feature maps are a few floats long, where a call to
+// memcpy costs more than the copy; GCC would turn the plain loop back into that call.
+template <typename T> __attribute__((optimize("no-tree-loop-distribute-patterns"))) inline void copy_row(T* d, const T* s, int64_t n) {
+  if (n >= 32) {
+    std::memcpy(d, s, sizeof(T) * n);
+    return;
+  }
+  for (int64_t i = 0; i < n; i++) d[i] = s[i];
+}
+
 // The weight of every group packed once as GEMM operand A (W_g, or W_g^T when
 // `transposed`), shared by all chunks: otherwise each chunk's GEMM repacks it.
 template <typename T> struct PackedWeight {
@@ -92,7 +102,7 @@ template <typename T> void im2col(const Geo& g, const T* x, T* col, int64_t ld) 
           }
           const T* src = plane + ih * g.W + off;
           for (int64_t ow = 0; ow < lo; ow++) d[ow] = T(0);
-          if (g.sw == 1) std::memcpy(d + lo, src + lo, (hi - lo) * sizeof(T));
+          if (g.sw == 1) copy_row(d + lo, src + lo, hi - lo);
           else for (int64_t ow = lo; ow < hi; ow++) d[ow] = src[ow * g.sw];
           for (int64_t ow = hi; ow < g.OW; ow++) d[ow] = T(0);
         }
@@ -125,11 +135,11 @@ template <typename T> void col2im(const Geo& g, const T* col, int64_t ld, T* x) 
 // Copies rows [r0, r0+nr) of images n0.. into a [nr, nb*cols] matrix (images side by side), or back.
 template <typename T> void gather_rows(const T* src, int64_t chanStride, int64_t r0, int64_t nr, int64_t cols, int64_t n0, int64_t nb, T* dst) {
   for (int64_t r = 0; r < nr; r++)
-    for (int64_t i = 0; i < nb; i++) std::memcpy(dst + r * nb * cols + i * cols, src + (n0 + i) * chanStride + (r0 + r) * cols, sizeof(T) * cols);
+    for (int64_t i = 0; i < nb; i++) copy_row(dst + r * nb * cols + i * cols, src + (n0 + i) * chanStride + (r0 + r) * cols, cols);
 }
 template <typename T> void scatter_rows(const T* src, int64_t chanStride, int64_t r0, int64_t nr, int64_t cols, int64_t n0, int64_t nb, T* dst) {
   for (int64_t r = 0; r < nr; r++)
-    for (int64_t i = 0; i < nb; i++) std::memcpy(dst + (n0 + i) * chanStride + (r0 + r) * cols, src + r * nb * cols + i * cols, sizeof(T) * cols);
+    for (int64_t i = 0; i < nb; i++) copy_row(dst + (n0 + i) * chanStride + (r0 + r) * cols, src + r * nb * cols + i * cols, cols);
 }
 
 // Scratch: col/gcol [rows, nb*cols], and a [max(opg,cpg), nb*cols] staging matrix for y/gy.
