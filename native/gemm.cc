@@ -132,6 +132,46 @@ template <> Ukr<double> pick_ukr<double>() {
 
 // ---- packing (zero-padded to whole micro-tiles) ----
 
+// One full micro-panel of a row-major A (rows r0..r5, k contiguous): dst[k*6 + i] = r_i[k].
+template <typename T> void pack_a_panel_rows(int64_t kc, const T* src, int64_t rsa, T* dst) {
+  // k outer: contiguous stores, six read streams (i outer wrote with a stride of MR).
+  const T *r0 = src, *r1 = src + rsa, *r2 = src + 2 * rsa, *r3 = src + 3 * rsa, *r4 = src + 4 * rsa, *r5 = src + 5 * rsa;
+  for (int64_t k = 0; k < kc; k++) {
+    T* d = dst + k * 6;
+    d[0] = r0[k]; d[1] = r1[k]; d[2] = r2[k]; d[3] = r3[k]; d[4] = r4[k]; d[5] = r5[k];
+  }
+}
+
+#if TG_X86
+// Float32 with AVX2: eight k at a time, the 6x8 block transposed in registers (as an 8x8
+// with two zero rows), each k's six values stored as 4 + 2 (no masked stores: slow on AMD).
+TG_AVX2 void pack_a_panel_rows_avx2(int64_t kc, const float* src, int64_t rsa, float* dst) {
+  int64_t k = 0;
+  const __m256 z = _mm256_setzero_ps();
+  for (; k + 8 <= kc; k += 8) {
+    const float* s = src + k;
+    const __m256 r0 = _mm256_loadu_ps(s), r1 = _mm256_loadu_ps(s + rsa), r2 = _mm256_loadu_ps(s + 2 * rsa),
+                 r3 = _mm256_loadu_ps(s + 3 * rsa), r4 = _mm256_loadu_ps(s + 4 * rsa), r5 = _mm256_loadu_ps(s + 5 * rsa);
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+                 t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)),
+                 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)),
+                 u4 = _mm256_shuffle_ps(t4, z, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, z, _MM_SHUFFLE(3, 2, 3, 2)),
+                 u6 = _mm256_shuffle_ps(t5, z, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, z, _MM_SHUFFLE(3, 2, 3, 2));
+    // Column t of the block: rows 0-3 in the low 128 bits of u(t%4) (t < 4) or its high half, rows 4-5 likewise in u(4 + t%4).
+    const __m256 a[4] = {u0, u1, u2, u3}, b[4] = {u4, u5, u6, u7};
+    float* d = dst + k * 6;
+    for (int t = 0; t < 4; t++) {
+      _mm_storeu_ps(d + t * 6, _mm256_castps256_ps128(a[t]));
+      _mm_storel_pi(reinterpret_cast<__m64*>(d + t * 6 + 4), _mm256_castps256_ps128(b[t]));
+      _mm_storeu_ps(d + (t + 4) * 6, _mm256_extractf128_ps(a[t], 1));
+      _mm_storel_pi(reinterpret_cast<__m64*>(d + (t + 4) * 6 + 4), _mm256_extractf128_ps(b[t], 1));
+    }
+  }
+  pack_a_panel_rows<float>(kc - k, src + k, rsa, dst + k * 6);
+}
+#endif
+
 // A block [mc x kc] -> panels of MR rows, each stored k-major (MR values per k).
 template <typename T> void pack_a(int64_t mc, int64_t kc, const T* A, int64_t rsa, int64_t csa, T* buf) {
   constexpr int MR = Blocking<T>::MR;
@@ -140,12 +180,15 @@ template <typename T> void pack_a(int64_t mc, int64_t kc, const T* A, int64_t rs
     T* dst = buf + ir * kc;
     const T* src = A + ir * rsa;
     if (mr == MR && csa == 1) {
-      // k outer: contiguous stores, six read streams (i outer wrote with a stride of MR).
-      const T *r0 = src, *r1 = src + rsa, *r2 = src + 2 * rsa, *r3 = src + 3 * rsa, *r4 = src + 4 * rsa, *r5 = src + 5 * rsa;
-      for (int64_t k = 0; k < kc; k++) {
-        T* d = dst + k * MR;
-        d[0] = r0[k]; d[1] = r1[k]; d[2] = r2[k]; d[3] = r3[k]; d[4] = r4[k]; d[5] = r5[k];
+#if TG_X86
+      if constexpr (sizeof(T) == 4) {
+        if (has_avx2_fma()) {
+          pack_a_panel_rows_avx2(kc, reinterpret_cast<const float*>(src), rsa, reinterpret_cast<float*>(dst));
+          continue;
+        }
       }
+#endif
+      pack_a_panel_rows(kc, src, rsa, dst);
     } else if (mr == MR && rsa == 1) {
       // Transposed A (e.g. W^T in conv backward): each k's MR values are contiguous.
       for (int64_t k = 0; k < kc; k++) std::memcpy(dst + k * MR, src + k * csa, MR * sizeof(T));
