@@ -142,6 +142,42 @@ export function batchNorm(
   return channelAffine(x, a, d);
 }
 
+/**
+ * batchNorm as a composition of elementwise ops and reductions, differentiated by autograd:
+ * the slow reference the kernel-based batchNorm and the custom BatchNormFunction are tested
+ * against (`impl: 'autograd'` on the BatchNorm layers). Same contract as batchNorm.
+ */
+export function batchNormComposed(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  opts: BatchNormOptions = {},
+): Tensor {
+  const eps = opts.eps ?? 1e-5;
+  const { dims, bshape } = batchNormShapes('batchNorm', x, [runningMean, runningVar, weight, bias]);
+  let m: Tensor;
+  let v: Tensor;
+  if (opts.training ?? false) {
+    const n = x.numel() / x.shape[1]!;
+    if (n <= 1) throw new ShapeError(`batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
+    m = mean(x, dims, true);
+    v = mean(square(sub(x, m)), dims, true);
+    const momentum = opts.momentum ?? 0.1;
+    if (runningMean) updateRunning(runningMean, reshape(m, [-1]), momentum);
+    if (runningVar) updateRunning(runningVar, mul(reshape(v, [-1]), n / (n - 1)), momentum);
+  } else {
+    if (!runningMean || !runningVar) throw new TsgradError('batchNorm: running mean and variance are required when not training');
+    m = reshape(runningMean, bshape);
+    v = reshape(runningVar, bshape);
+  }
+  let y = mul(sub(x, m), rsqrt(add(v, eps)));
+  if (weight) y = mul(y, reshape(weight, bshape));
+  if (bias) y = add(y, reshape(bias, bshape));
+  return y;
+}
+
 /** Checks x against normalizedShape (its trailing dims) and returns the dims to normalise over. */
 export function layerNormDims(op: string, x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null): number[] {
   checkFloat(op, x);

@@ -69,7 +69,7 @@ describe('layers against PyTorch (forward and gradients with given weights)', ()
 describe('BatchNorm against PyTorch: training steps, running statistics, eval mode', () => {
   for (const dtype of ['float64', 'float32'] as const) {
     for (const c of fx.batchnorm) {
-      for (const impl of ['fused', 'autograd'] as const) {
+      for (const impl of ['fused', 'function', 'autograd'] as const) {
         const label = `${c.name} ${dtype} ${impl}`;
         it(label, () => {
           const m = build(c.ctor, dtype, { impl });

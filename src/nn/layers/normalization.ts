@@ -3,14 +3,22 @@ import { noGrad } from '../../tensor/tape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { full, zeros } from '../../tensor/creation.js';
 import { add_ } from '../../ops/inplace.js';
-import { batchNorm, layerNorm } from '../functional.js';
+import { batchNorm, batchNormComposed, layerNorm } from '../functional.js';
 import { fusedBatchNorm, fusedLayerNorm } from '../fused-norms.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { layerDType, type LayerOptions } from './options.js';
 
-/** Which implementation a norm layer runs: the custom Function with a hand-derived backward, or the autograd composition. */
-export type NormImpl = 'fused' | 'autograd';
+/**
+ * Which implementation a norm layer runs. 'fused' (default): the fastest, i.e. BatchNorm's
+ * per-channel backend kernels (functional.batchNorm) and, for LayerNorm, which has no backend
+ * kernel, its custom Function. 'function': the custom Function with a hand-derived backward
+ * (the custom-op lesson, src/nn/fused-norms.ts). 'autograd': the composition of elementwise ops
+ * and reductions, differentiated by autograd (the slow reference).
+ */
+export type NormImpl = 'fused' | 'function' | 'autograd';
+
+const BATCH_NORMS = { fused: batchNorm, function: fusedBatchNorm, autograd: batchNormComposed } as const;
 
 /** Options of BatchNorm1d / BatchNorm2d. */
 export interface BatchNormOptions extends Omit<LayerOptions, 'generator'> {
@@ -101,7 +109,7 @@ export abstract class BatchNormBase extends Module {
     const rm = track ? this.runningMean : null;
     const rv = track ? this.runningVar : null;
     const opts = { training: useBatch, momentum: factor, eps: this.eps };
-    return this.impl === 'fused' ? fusedBatchNorm(x, rm, rv, this.weight, this.bias, opts) : batchNorm(x, rm, rv, this.weight, this.bias, opts);
+    return BATCH_NORMS[this.impl](x, rm, rv, this.weight, this.bias, opts);
   }
 
   override extraRepr(): string {
@@ -150,7 +158,7 @@ export class LayerNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const f = this.impl === 'fused' ? fusedLayerNorm : layerNorm;
+    const f = this.impl === 'autograd' ? layerNorm : fusedLayerNorm;
     return f(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 
