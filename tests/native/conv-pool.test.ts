@@ -16,6 +16,11 @@ const CASES: Case[] = [
   { N: 5, C: 2, H: 13, W: 12, O: 3, KH: 5, KW: 4, p: { stride: [2, 3], padding: [2, 1], dilation: [1, 2], groups: 1 } },
   { N: 2, C: 33, H: 8, W: 8, O: 17, KH: 3, KW: 3, p: conv(1, 1) },
   { N: 1, C: 2, H: 1, W: 1, O: 3, KH: 3, KW: 3, p: conv(1, 1) },
+  // Small padded maps with many channels take the per-tap path (one GEMM per kernel tap).
+  { N: 3, C: 64, H: 4, W: 4, O: 65, KH: 3, KW: 3, p: conv(1, 1) },
+  { N: 2, C: 70, H: 2, W: 2, O: 64, KH: 3, KW: 3, p: conv(1, 1) },
+  { N: 2, C: 64, H: 3, W: 2, O: 64, KH: 5, KW: 3, p: { stride: [1, 1], padding: [2, 1], dilation: [1, 1], groups: 1 } },
+  { N: 2, C: 64, H: 1, W: 1, O: 66, KH: 3, KW: 3, p: conv(1, 1) },
 ];
 
 function outSize(n: number, k: number, s: number, pad: number, d: number): number {
