@@ -371,7 +371,11 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
     return;
   }
   const int64_t unitsM = (M + BL::MR - 1) / BL::MR, unitsN = (N + BL::NR - 1) / BL::NR;
-  if (unitsM >= 2 * threads) {
+  // A wide, short product (N >= 8·M, e.g. a weight gradient g^T @ x) splits the columns
+  // instead: each thread then packs and reads only its half of the large B, where row strips
+  // would have every thread stream all of it (about 20% faster for 100 x 200 x 3072).
+  const bool wide = N >= 8 * M && unitsN >= 4 * threads;
+  if (unitsM >= 2 * threads && !wide) {
     // Pack all of B once, in parallel, then give each thread a strip of rows: no thread
     // repacks B (for x @ W with a wide W that would double the packing work).
     const int64_t width = (N + BL::NR - 1) / BL::NR * BL::NR;
@@ -404,7 +408,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
     }
   }
   // Few rows: split the columns into strips of whole tiles (each thread packs its own B part).
-  const bool splitN = unitsN >= unitsM;
+  const bool splitN = wide || unitsN >= unitsM;
   const int64_t units = splitN ? unitsN : unitsM;
   int parts = threads < units ? threads : static_cast<int>(units);
   parallel_tasks_lambda(parts, [&](int tid, int np) {
