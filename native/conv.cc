@@ -257,69 +257,6 @@ template <typename F> void over_chunks(const Geo& g, F&& f) {
   }
 }
 
-// Pre-packing the weight pays when more than one chunk would pack it.
-bool share_weight(const Geo& g) {
-  return (g.N + chunk_images(g) - 1) / chunk_images(g) > 1;
-}
-
-template <typename T> void conv_forward(const Geo& g, const View& x, const View& w, const View& y) {
-  const T* xp = x.ptr<T>();
-  const T* wp = w.ptr<T>();
-  T* yp = y.ptr<T>();
-  const PackedWeight<T> pw = share_weight(g) ? pack_weight<T>(g, wp, false) : PackedWeight<T>{};
-  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { forward_chunk(g, xp, wp, pw, yp, n0, nb, serial); });
-}
-
-template <typename T> void conv_backward_input(const Geo& g, const View& gy, const View& w, const View& gx) {
-  const T* gyp = gy.ptr<T>();
-  const T* wp = w.ptr<T>();
-  T* gxp = gx.ptr<T>();
-  const PackedWeight<T> pw = share_weight(g) ? pack_weight<T>(g, wp, true) : PackedWeight<T>{};
-  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { backward_input_chunk(g, gyp, wp, pw, gxp, n0, nb, serial); });
-}
-
-template <typename T> void conv_backward_weight(const Geo& g, const View& x, const View& gy, const View& gw) {
-  const T* xp = x.ptr<T>();
-  const T* gyp = gy.ptr<T>();
-  T* gwp = gw.ptr<T>();
-  const int64_t size = g.O * g.rows();
-  const int threads = num_threads();
-  if (g.N == 0) {
-    std::memset(gwp, 0, sizeof(T) * size);
-    return;
-  }
-  const int64_t nb = chunk_images(g);
-  const int64_t chunks = (g.N + nb - 1) / nb;
-  // Per-thread partials cost (threads-1)*size extra writes plus a summing pass; they pay
-  // only when each thread's share of the reduction (N*OH*OW / threads) is long next to
-  // that. The deep 3x3 layers of a VGG (512 x 4608 weights, 2x2 or 4x4 maps) are the
-  // opposite: there one parallel GEMM per chunk, threads splitting gW's rows, wins.
-  const bool partials = chunks >= threads && threads > 1 && (g.N * g.cols() >= int64_t(threads) * 1024 || size <= 65536);
-  T* part = partials ? static_cast<T*>(t_partial.get(sizeof(T) * size_t(threads - 1) * size)) : nullptr;
-  if (part) {
-    // Thread 0 accumulates into gw itself, the others into private partials summed at the end.
-    parallel_tasks_lambda(threads, [&](int tid, int np) {
-      const int64_t lo = chunks * tid / np, hi = chunks * (tid + 1) / np;
-      T* dst = tid == 0 ? gwp : part + (tid - 1) * size;
-      if (lo == hi) std::memset(dst, 0, sizeof(T) * size);
-      for (int64_t c = lo; c < hi; c++)
-        backward_weight_chunk(g, xp, gyp, dst, c * nb, std::min(nb, g.N - c * nb), c > lo, true);
-    });
-    parallel_for_lambda(size, 4096, [&](int64_t lo, int64_t hi) {
-      for (int t = 0; t < threads - 1; t++) {
-        const T* p = part + t * size;
-        for (int64_t i = lo; i < hi; i++) gwp[i] += p[i];
-      }
-    });
-    return;
-  }
-  // One chunk of as many images as a ~16 MiB col buffer holds; each GEMM is parallel.
-  const int64_t perImage = g.rows() * g.cols() > 0 ? g.rows() * g.cols() : 1;
-  int64_t big = (int64_t(4) << 20) / perImage;
-  big = big < 1 ? 1 : (big > g.N ? g.N : big);
-  for (int64_t n0 = 0; n0 < g.N; n0 += big) backward_weight_chunk(g, xp, gyp, gwp, n0, std::min(big, g.N - n0), n0 > 0, false);
-}
-
 // ---- small padded maps: one GEMM per kernel tap over the outputs it reaches ----
 //
 // On a 2x2 map a padded 3x3 convolution sees the image with only 4 of its 9 taps per output
@@ -452,17 +389,78 @@ template <typename T> void taps_backward_weight(const Geo& g, const T* x, const 
     }
 }
 
+// Pre-packing the weight pays when more than one chunk would pack it.
+bool share_weight(const Geo& g) {
+  return (g.N + chunk_images(g) - 1) / chunk_images(g) > 1;
+}
+
+template <typename T> void conv_forward(const Geo& g, const View& x, const View& w, const View& y) {
+  const T* xp = x.ptr<T>();
+  const T* wp = w.ptr<T>();
+  T* yp = y.ptr<T>();
+  if (use_taps(g)) return taps_forward(g, xp, wp, yp);
+  const PackedWeight<T> pw = share_weight(g) ? pack_weight<T>(g, wp, false) : PackedWeight<T>{};
+  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { forward_chunk(g, xp, wp, pw, yp, n0, nb, serial); });
+}
+
+template <typename T> void conv_backward_input(const Geo& g, const View& gy, const View& w, const View& gx) {
+  const T* gyp = gy.ptr<T>();
+  const T* wp = w.ptr<T>();
+  T* gxp = gx.ptr<T>();
+  if (use_taps(g)) return taps_backward_input(g, gyp, wp, gxp);
+  const PackedWeight<T> pw = share_weight(g) ? pack_weight<T>(g, wp, true) : PackedWeight<T>{};
+  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { backward_input_chunk(g, gyp, wp, pw, gxp, n0, nb, serial); });
+}
+
+template <typename T> void conv_backward_weight(const Geo& g, const View& x, const View& gy, const View& gw) {
+  const T* xp = x.ptr<T>();
+  const T* gyp = gy.ptr<T>();
+  T* gwp = gw.ptr<T>();
+  const int64_t size = g.O * g.rows();
+  const int threads = num_threads();
+  if (g.N == 0) {
+    std::memset(gwp, 0, sizeof(T) * size);
+    return;
+  }
+  if (use_taps(g)) return taps_backward_weight(g, xp, gyp, gwp);
+  const int64_t nb = chunk_images(g);
+  const int64_t chunks = (g.N + nb - 1) / nb;
+  // Per-thread partials cost (threads-1)*size extra writes plus a summing pass; they pay
+  // only when each thread's share of the reduction (N*OH*OW / threads) is long next to
+  // that. The deep 3x3 layers of a VGG (512 x 4608 weights, 2x2 or 4x4 maps) are the
+  // opposite: there one parallel GEMM per chunk, threads splitting gW's rows, wins.
+  const bool partials = chunks >= threads && threads > 1 && (g.N * g.cols() >= int64_t(threads) * 1024 || size <= 65536);
+  T* part = partials ? static_cast<T*>(t_partial.get(sizeof(T) * size_t(threads - 1) * size)) : nullptr;
+  if (part) {
+    // Thread 0 accumulates into gw itself, the others into private partials summed at the end.
+    parallel_tasks_lambda(threads, [&](int tid, int np) {
+      const int64_t lo = chunks * tid / np, hi = chunks * (tid + 1) / np;
+      T* dst = tid == 0 ? gwp : part + (tid - 1) * size;
+      if (lo == hi) std::memset(dst, 0, sizeof(T) * size);
+      for (int64_t c = lo; c < hi; c++)
+        backward_weight_chunk(g, xp, gyp, dst, c * nb, std::min(nb, g.N - c * nb), c > lo, true);
+    });
+    parallel_for_lambda(size, 4096, [&](int64_t lo, int64_t hi) {
+      for (int t = 0; t < threads - 1; t++) {
+        const T* p = part + t * size;
+        for (int64_t i = lo; i < hi; i++) gwp[i] += p[i];
+      }
+    });
+    return;
+  }
+  // One chunk of as many images as a ~16 MiB col buffer holds; each GEMM is parallel.
+  const int64_t perImage = g.rows() * g.cols() > 0 ? g.rows() * g.cols() : 1;
+  int64_t big = (int64_t(4) << 20) / perImage;
+  big = big < 1 ? 1 : (big > g.N ? g.N : big);
+  for (int64_t n0 = 0; n0 < g.N; n0 += big) backward_weight_chunk(g, xp, gyp, gwp, n0, std::min(big, g.N - n0), n0 > 0, false);
+}
+
 }  // namespace
 
 bool k_conv2d(const View& x, const View& w, const View& out, const Conv2dParams& p) {
   Geo g;
   if (!geometry(x, w, out, p, g)) return false;
   if (out.numel() == 0) return true;
-  if (use_taps(g)) {
-    if (x.dtype == F32) taps_forward<float>(g, x.ptr<float>(), w.ptr<float>(), out.ptr<float>());
-    else taps_forward<double>(g, x.ptr<double>(), w.ptr<double>(), out.ptr<double>());
-    return true;
-  }
   if (x.dtype == F32) conv_forward<float>(g, x, w, out);
   else conv_forward<double>(g, x, w, out);
   return true;
@@ -472,11 +470,6 @@ bool k_conv2d_backward_input(const View& gy, const View& w, const View& gx, cons
   Geo g;
   if (!geometry(gx, w, gy, p, g)) return false;
   if (gx.numel() == 0) return true;
-  if (use_taps(g)) {
-    if (gx.dtype == F32) taps_backward_input<float>(g, gy.ptr<float>(), w.ptr<float>(), gx.ptr<float>());
-    else taps_backward_input<double>(g, gy.ptr<double>(), w.ptr<double>(), gx.ptr<double>());
-    return true;
-  }
   if (gx.dtype == F32) conv_backward_input<float>(g, gy, w, gx);
   else conv_backward_input<double>(g, gy, w, gx);
   return true;
@@ -486,11 +479,6 @@ bool k_conv2d_backward_weight(const View& x, const View& gy, const View& gw, con
   Geo g;
   if (!geometry(x, gw, gy, p, g)) return false;
   if (gw.numel() == 0) return true;
-  if (use_taps(g) && g.N > 0) {
-    if (x.dtype == F32) taps_backward_weight<float>(g, x.ptr<float>(), gy.ptr<float>(), gw.ptr<float>());
-    else taps_backward_weight<double>(g, x.ptr<double>(), gy.ptr<double>(), gw.ptr<double>());
-    return true;
-  }
   if (x.dtype == F32) conv_backward_weight<float>(g, x, gy, gw);
   else conv_backward_weight<double>(g, x, gy, gw);
   return true;

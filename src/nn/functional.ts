@@ -105,6 +105,19 @@ export function updateRunning(running: Tensor, value: Tensor, momentum: number):
   });
 }
 
+/** Values per channel in a training batch of x [N, C, ...]; batch statistics need more than one. */
+function trainingCount(x: Tensor): number {
+  const n = x.numel() / x.shape[1]!;
+  if (n <= 1) throw new ShapeError(`batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
+  return n;
+}
+
+/** Folds a batch's mean and biased variance ([C] each, n values per channel) into the running statistics; the variance goes in unbiased, as in PyTorch. */
+function updateRunningStats(runningMean: Tensor | null, runningVar: Tensor | null, mean: Tensor, variance: Tensor, n: number, momentum: number): void {
+  if (runningMean) updateRunning(runningMean, mean, momentum);
+  if (runningVar) updateRunning(runningVar, mul(variance, n / (n - 1)), momentum);
+}
+
 /**
  * Batch normalisation over the channel dim 1 of x [N, C, ...]:
  * y = (x - mean) / sqrt(var + eps) · weight + bias. In training the batch
@@ -125,11 +138,9 @@ export function batchNorm(
   const eps = opts.eps ?? 1e-5;
   batchNormShapes('batchNorm', x, [runningMean, runningVar, weight, bias]);
   if (training) {
-    const n = x.numel() / x.shape[1]!;
-    if (n <= 1) throw new ShapeError(`batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
+    const n = trainingCount(x);
     const { out, mean: m, variance: v } = batchNormTrain(x, weight, bias, eps);
-    if (runningMean) updateRunning(runningMean, m, momentum);
-    if (runningVar) updateRunning(runningVar, mul(v, n / (n - 1)), momentum);
+    updateRunningStats(runningMean, runningVar, m, v, n, momentum);
     return out;
   }
   if (!runningMean || !runningVar) throw new TsgradError('batchNorm: running mean and variance are required when not training');
@@ -160,13 +171,10 @@ export function batchNormComposed(
   let m: Tensor;
   let v: Tensor;
   if (opts.training ?? false) {
-    const n = x.numel() / x.shape[1]!;
-    if (n <= 1) throw new ShapeError(`batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
+    const n = trainingCount(x);
     m = mean(x, dims, true);
     v = mean(square(sub(x, m)), dims, true);
-    const momentum = opts.momentum ?? 0.1;
-    if (runningMean) updateRunning(runningMean, reshape(m, [-1]), momentum);
-    if (runningVar) updateRunning(runningVar, mul(reshape(v, [-1]), n / (n - 1)), momentum);
+    updateRunningStats(runningMean, runningVar, reshape(m, [-1]), reshape(v, [-1]), n, opts.momentum ?? 0.1);
   } else {
     if (!runningMean || !runningVar) throw new TsgradError('batchNorm: running mean and variance are required when not training');
     m = reshape(runningMean, bshape);
