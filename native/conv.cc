@@ -180,6 +180,19 @@ void forward_chunk(const Geo& g, const T* x, const T* w, const PackedWeight<T>& 
   }
 }
 
+// Group gr's output gradient for images [n0, n0+nb) as an [opg, nb*cols] matrix: in place for
+// one image, else gathered side by side into b.stage. Sets its row stride `ld`.
+template <typename T> const T* gy_chunk(const Geo& g, const T* gy, int64_t gr, int64_t n0, int64_t nb, const Bufs<T>& b, int64_t& ld) {
+  const int64_t cols = g.cols();
+  if (nb == 1) {
+    ld = cols;
+    return gy + (n0 * g.O + gr * g.opg) * cols;
+  }
+  gather_rows(gy, g.O * cols, gr * g.opg, g.opg, cols, n0, nb, b.stage);
+  ld = nb * cols;
+  return b.stage;
+}
+
 template <typename T>
 void backward_input_chunk(const Geo& g, const T* gy, const T* w, const PackedWeight<T>& pw, T* gx, int64_t n0, int64_t nb, bool serial) {
   const int64_t cols = g.cols(), width = nb * cols, plane = g.H * g.W;
@@ -193,13 +206,8 @@ void backward_input_chunk(const Geo& g, const T* gy, const T* w, const PackedWei
       continue;
     }
     Bufs<T> b = bufs<T>(g, nb);
-    const T* gyc = gy + (n0 * g.O + gr * g.opg) * cols;
-    int64_t ldy = cols;
-    if (nb > 1) {
-      gather_rows(gy, g.O * cols, gr * g.opg, g.opg, cols, n0, nb, b.stage);
-      gyc = b.stage;
-      ldy = width;
-    }
+    int64_t ldy;
+    const T* gyc = gy_chunk(g, gy, gr, n0, nb, b, ldy);
     // gcol [rows, width] = W_g^T @ gy_chunk
     gemm<T>(g.rows(), width, g.opg, wg, 1, g.rows(), gyc, ldy, 1, b.col, width, 1, false, serial, pa);
     if (g.pointwise()) scatter_rows(b.col, g.C * cols, gr * g.cpg, g.cpg, cols, n0, nb, gx);
@@ -223,13 +231,8 @@ void backward_weight_chunk(const Geo& g, const T* x, const T* gy, T* gw, int64_t
     if (g.pointwise()) gather_rows(x, g.C * cols, gr * g.cpg, g.cpg, cols, n0, nb, b.col);
     else
       for (int64_t i = 0; i < nb; i++) im2col(g, x + ((n0 + i) * g.C + gr * g.cpg) * g.H * g.W, b.col + i * cols, width);
-    const T* gyc = gy + (n0 * g.O + gr * g.opg) * cols;
-    int64_t ldy = cols;
-    if (nb > 1) {
-      gather_rows(gy, g.O * cols, gr * g.opg, g.opg, cols, n0, nb, b.stage);
-      gyc = b.stage;
-      ldy = width;
-    }
+    int64_t ldy;
+    const T* gyc = gy_chunk(g, gy, gr, n0, nb, b, ldy);
     // gW_g (opg x rows) (+)= gy_chunk (opg x width) @ col^T (width x rows)
     gemm<T>(g.opg, g.rows(), width, gyc, ldy, 1, b.col, 1, width, gwg, g.rows(), 1, accumulate, serial);
   }
