@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/threadpool.cc",
         "native/elementwise.cc",
+        "native/softmax.cc",
         "native/gemm.cc",
         "native/reduce.cc",
         "native/conv.cc",

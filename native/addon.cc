@@ -22,7 +22,8 @@ namespace {
 enum KernelCode {
   K_COPY, K_FILL, K_UNARY, K_BINARY, K_WHERE, K_REDUCE, K_ARG_REDUCE, K_MATMUL, K_CONV2D, K_CONV2D_BWD_INPUT,
   K_CONV2D_BWD_WEIGHT, K_MAX_POOL2D, K_MAX_POOL2D_BWD, K_AVG_POOL2D, K_AVG_POOL2D_BWD, K_GATHER, K_SCATTER_ADD,
-  K_ADAM_STEP, K_SGD_STEP, K_CHANNEL_STATS, K_CHANNEL_GRAD_SUMS, K_CHANNEL_AFFINE
+  K_ADAM_STEP, K_SGD_STEP, K_CHANNEL_STATS, K_CHANNEL_GRAD_SUMS, K_CHANNEL_AFFINE,
+  K_ACTIVATION_BWD, K_SOFTMAX, K_SOFTMAX_BWD
 };
 
 constexpr int MAX_VIEWS = 6;
@@ -153,6 +154,9 @@ napi_value run(napi_env env, napi_callback_info info) {
       // views: x, a, d, out, and optionally y, b
       ok = (nviews == 4 || nviews == 6) && k_channel_affine(v[0], v[1], v[2], v[3], nviews == 6 ? &v[4] : nullptr, nviews == 6 ? &v[5] : nullptr);
       break;
+    case K_ACTIVATION_BWD: ok = nviews == 4 && k_activation_backward(int(P(0)), v[0], v[1], v[2], v[3], P(1)); break;
+    case K_SOFTMAX: ok = nviews == 2 && k_softmax(v[0], int(P(0)), P(1) != 0, v[1]); break;
+    case K_SOFTMAX_BWD: ok = nviews == 3 && k_softmax_backward(v[0], v[1], int(P(0)), P(1) != 0, v[2]); break;
     default: return throw_error(env, "tsgrad native: unknown kernel code");
   }
   napi_value result;

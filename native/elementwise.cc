@@ -77,7 +77,8 @@ template <typename S, typename D> void copy_chunk_base(const Walk<2>& w, const S
 
 template <typename T, typename F> TG_INLINE void unary_chunk(const Walk<2>& w, const T* x, T* o, F& f, int64_t b, int64_t e) {
   const int64_t xs = w.istride(0), os = w.istride(1);
-  walk_range(w, b, e, [&](const int64_t* off, int64_t n) { unary_row(x + off[0], xs, o + off[1], os, n, f); });
+  F fn = f;  // a local copy: its captured parameters cannot alias the output, so the row vectorises
+  walk_range(w, b, e, [&](const int64_t* off, int64_t n) { unary_row(x + off[0], xs, o + off[1], os, n, fn); });
 }
 template <typename T, typename F> TG_AVX2 void unary_chunk_avx2(const Walk<2>& w, const T* x, T* o, F& f, int64_t b, int64_t e) { unary_chunk(w, x, o, f, b, e); }
 template <typename T, typename F> void unary_chunk_base(const Walk<2>& w, const T* x, T* o, F& f, int64_t b, int64_t e) { unary_chunk(w, x, o, f, b, e); }
@@ -85,12 +86,33 @@ template <typename T, typename F> void unary_chunk_base(const Walk<2>& w, const 
 template <typename T, typename O, typename F>
 TG_INLINE void binary_chunk(const Walk<3>& w, const T* a, const T* bb, O* o, F& f, int64_t b, int64_t e) {
   const int64_t as = w.istride(0), bs = w.istride(1), os = w.istride(2);
-  walk_range(w, b, e, [&](const int64_t* off, int64_t n) { binary_row(a + off[0], as, bb + off[1], bs, o + off[2], os, n, f); });
+  F fn = f;  // see unary_chunk
+  walk_range(w, b, e, [&](const int64_t* off, int64_t n) { binary_row(a + off[0], as, bb + off[1], bs, o + off[2], os, n, fn); });
 }
 template <typename T, typename O, typename F>
 TG_AVX2 void binary_chunk_avx2(const Walk<3>& w, const T* a, const T* bb, O* o, F& f, int64_t b, int64_t e) { binary_chunk(w, a, bb, o, f, b, e); }
 template <typename T, typename O, typename F>
 void binary_chunk_base(const Walk<3>& w, const T* a, const T* bb, O* o, F& f, int64_t b, int64_t e) { binary_chunk(w, a, bb, o, f, b, e); }
+
+// Activation gradients: out = f(g, x, y) over four views of one shape.
+template <typename T, typename F>
+TG_INLINE void act_chunk(const Walk<4>& w, const T* g, const T* x, const T* y, T* o, F& f, int64_t b, int64_t e) {
+  const int64_t gs = w.istride(0), xs = w.istride(1), ys = w.istride(2), os = w.istride(3);
+  F fn = f;  // see unary_chunk
+  walk_range(w, b, e, [&](const int64_t* off, int64_t n) {
+    const T *gg = g + off[0], *xx = x + off[1], *yy = y + off[2];
+    T* oo = o + off[3];
+    if (gs == 1 && xs == 1 && ys == 1 && os == 1) {
+      for (int64_t i = 0; i < n; i++) oo[i] = fn(gg[i], xx[i], yy[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++) oo[i * os] = fn(gg[i * gs], xx[i * xs], yy[i * ys]);
+    }
+  });
+}
+template <typename T, typename F>
+TG_AVX2 void act_chunk_avx2(const Walk<4>& w, const T* g, const T* x, const T* y, T* o, F& f, int64_t b, int64_t e) { act_chunk(w, g, x, y, o, f, b, e); }
+template <typename T, typename F>
+void act_chunk_base(const Walk<4>& w, const T* g, const T* x, const T* y, T* o, F& f, int64_t b, int64_t e) { act_chunk(w, g, x, y, o, f, b, e); }
 
 template <int K> Walk<K> walk_of(const View* const* vs, const View& shape_of) {
   const int64_t* strides[K];
@@ -283,7 +305,40 @@ template <typename T> void fill_typed(const View& out, T v) {
   });
 }
 
+template <typename T, typename F> void run_activation_backward(const View& g, const View& x, const View& y, const View& out, F f) {
+  const View* vs[4] = {&g, &x, &y, &out};
+  Walk<4> w = walk_of<4>(vs, out);
+  const T* gp = static_cast<const T*>(g.data);
+  const T* xp = static_cast<const T*>(x.data);
+  const T* yp = static_cast<const T*>(y.data);
+  T* op = static_cast<T*>(out.data);
+  const bool avx = has_avx2_fma();
+  parallel_for_lambda(w.total, ELEMENTWISE_GRAIN, [&](int64_t lo, int64_t hi) {
+    if (avx) act_chunk_avx2<T, F>(w, gp, xp, yp, op, f, lo, hi);
+    else act_chunk_base<T, F>(w, gp, xp, yp, op, f, lo, hi);
+  });
+}
+
+template <typename T> void activation_backward_typed(int op, const View& g, const View& x, const View& y, const View& out, double alpha) {
+  const T a = static_cast<T>(alpha);
+  switch (op) {
+    case A_RELU: return run_activation_backward<T>(g, x, y, out, [](T gv, T, T yv) { return yv > 0 ? gv : T(0); });
+    case A_LEAKY_RELU: return run_activation_backward<T>(g, x, y, out, [a](T gv, T xv, T) { return xv > 0 ? gv : a * gv; });
+    case A_ELU: return run_activation_backward<T>(g, x, y, out, [a](T gv, T xv, T yv) { return xv > 0 ? gv : gv * (yv + a); });
+    case A_SIGMOID: return run_activation_backward<T>(g, x, y, out, [](T gv, T, T yv) { return gv * yv * (T(1) - yv); });
+    case A_TANH: return run_activation_backward<T>(g, x, y, out, [](T gv, T, T yv) { return gv * (T(1) - yv * yv); });
+  }
+}
+
 }  // namespace
+
+bool k_activation_backward(int op, const View& g, const View& x, const View& y, const View& out, double alpha) {
+  if (g.dtype != out.dtype || x.dtype != out.dtype || y.dtype != out.dtype || op < 0 || op >= A_COUNT) return false;
+  if (out.dtype == F32) return activation_backward_typed<float>(op, g, x, y, out, alpha), true;
+  if (out.dtype == F64) return activation_backward_typed<double>(op, g, x, y, out, alpha), true;
+  return false;
+}
+
 
 void k_copy(const View& src, const View& out) {
   switch (src.dtype) {

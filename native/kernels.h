@@ -15,6 +15,7 @@ enum BinaryCode {
   B_COUNT
 };
 enum ReduceCode { R_SUM, R_PROD, R_MAX, R_MIN, R_COUNT };
+enum ActivationCode { A_RELU, A_LEAKY_RELU, A_ELU, A_SIGMOID, A_TANH, A_COUNT };
 
 struct Conv2dParams {
   int64_t sh, sw, ph, pw, dh, dw, groups;
@@ -30,6 +31,9 @@ void k_fill(const View& out, double value);
 bool k_unary(int op, const View& x, const View& out, double alpha, double beta);
 bool k_binary(int op, const View& a, const View& b, const View& out);
 bool k_where(const View& c, const View& a, const View& b, const View& out);
+bool k_activation_backward(int op, const View& g, const View& x, const View& y, const View& out, double alpha);
+bool k_softmax(const View& x, int dim, bool log, const View& out);
+bool k_softmax_backward(const View& g, const View& y, int dim, bool log, const View& out);
 bool k_reduce(int op, const View& x, const int* dims, int ndims, const View& out);
 bool k_arg_reduce(bool isMax, const View& x, int dim, const View& out);
 bool k_matmul(const View& a, const View& b, const View& out);

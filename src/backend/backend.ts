@@ -28,6 +28,9 @@ export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or';
 
+/** Activations whose gradient has its own kernel (Backend.activationBackward). */
+export type ActivationOp = 'relu' | 'leakyRelu' | 'elu' | 'sigmoid' | 'tanh';
+
 /** Reductions over a set of dims. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
@@ -75,6 +78,21 @@ export interface Backend {
   reduce(op: ReduceOp, x: View, dims: readonly number[], out: View): void;
   /** Index (int32) of the max/min along `dim`; out has x's rank with that dim of size 1. First index wins ties. */
   argReduce(op: 'argmax' | 'argmin', x: View, dim: number, out: View): void;
+  /**
+   * Gradient of an activation, elementwise over views of out's shape: out = g·f'(x), read from
+   * the input x and/or the forward's output y (an op ignores the one it does not need):
+   *   relu: y > 0 ? g : 0;  leakyRelu: x > 0 ? g : alpha·g;  elu: x > 0 ? g : g·(y + alpha);
+   *   sigmoid: g·y·(1 − y);  tanh: g·(1 − y²).
+   */
+  activationBackward(op: ActivationOp, g: View, x: View, y: View, out: View, alpha?: number): void;
+  /**
+   * Softmax of x along `dim` (log-softmax when `log`) into out of x's shape, computed on
+   * z = x − max (a max that is not finite counts as 0): exp(z)/Σexp(z), or z − log Σexp(z).
+   * Sums run in float64.
+   */
+  softmax(x: View, dim: number, log: boolean, out: View): void;
+  /** Its gradient from the forward's output y: log: g − exp(y)·Σg, else y·(g − Σg·y), sums along `dim` in float64. */
+  softmaxBackward(g: View, y: View, dim: number, log: boolean, out: View): void;
   /** Batched matrix product: a [B,M,K] @ b [B,K,N] -> out [B,M,N] (out contiguous, a/b any strides). */
   matmul(a: View, b: View, out: View): void;
   conv2d(x: View, w: View, out: View, p: Conv2dParams): void;

@@ -1,7 +1,7 @@
 import { isFloat, type DType } from '../core/dtype.js';
 import { DTypeError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
-import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../backend/backend.js';
 import { record } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sumTo } from './broadcast.js';
@@ -15,6 +15,13 @@ function unaryKernel(op: UnaryOp, x: Tensor, floatOnly: boolean, alpha?: number,
   const src = floatOnly && !isFloat(x.dtype) ? to(x, 'float32') : x;
   const out = empty(src.shape, src.dtype);
   be().unary(op, src, out, alpha, beta);
+  return out;
+}
+
+/** An activation's input gradient in one kernel pass (Backend.activationBackward says which of x, y each op reads). */
+function activationGrad(op: ActivationOp, g: Tensor, x: Tensor, y: Tensor, alpha = 0): Tensor {
+  const out = empty(y.shape, y.dtype);
+  be().activationBackward(op, broadcastView(g, y.shape), x, y, out, alpha);
   return out;
 }
 
@@ -97,27 +104,27 @@ export function logicalNot(x: Tensor): Tensor {
 /** max(x, 0). */
 export function relu(x: Tensor): Tensor {
   const y = unaryKernel('relu', x, false);
-  return record('relu', y, [x], (g) => [mul(g, gt(y, 0))], [y]);
+  return record('relu', y, [x], (g) => [activationGrad('relu', g, y, y)], [y]);
 }
 /** x for x > 0, slope·x otherwise. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   const y = unaryKernel('leakyRelu', x, true, negativeSlope);
-  return record('leakyRelu', y, [x], (g) => [mul(g, where(gt(x, 0), scalar(1, g.dtype), scalar(negativeSlope, g.dtype)))], [x]);
+  return record('leakyRelu', y, [x], (g) => [activationGrad('leakyRelu', g, x, x, negativeSlope)], [x]);
 }
 /** x for x > 0, alpha·(e^x - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
   const y = unaryKernel('elu', x, true, alpha);
-  return record('elu', y, [x], (g) => [mul(g, where(gt(x, 0), 1, add(y, alpha)))], [x, y]);
+  return record('elu', y, [x], (g) => [activationGrad('elu', g, x, y, alpha)], [x, y]);
 }
 /** 1 / (1 + e^-x), computed without overflow. */
 export function sigmoid(x: Tensor): Tensor {
   const y = unaryKernel('sigmoid', x, true);
-  return record('sigmoid', y, [x], (g) => [mul(g, mul(y, sub(1, y)))], [y]);
+  return record('sigmoid', y, [x], (g) => [activationGrad('sigmoid', g, y, y)], [y]);
 }
 /** Hyperbolic tangent. */
 export function tanh(x: Tensor): Tensor {
   const y = unaryKernel('tanh', x, true);
-  return record('tanh', y, [x], (g) => [mul(g, sub(1, mul(y, y)))], [y]);
+  return record('tanh', y, [x], (g) => [activationGrad('tanh', g, y, y)], [y]);
 }
 /** Limits values to [min, max] (either may be omitted); the gradient passes where min <= x <= max. */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {

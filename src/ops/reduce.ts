@@ -8,7 +8,7 @@ import { expand, sum } from './broadcast.js';
 import { to } from './cast.js';
 import { add, div, eq, exp, log, logicalAnd, mul, sqrt, sub, where } from './elementwise.js';
 import { reshape } from './shape.js';
-import { be, defineMethods, empty } from './util.js';
+import { be, broadcastView, defineMethods, empty } from './util.js';
 
 type Dims = number | readonly number[] | undefined;
 
@@ -141,23 +141,36 @@ export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return keepdim ? s : reshape(s, dropDims(x.shape, dims));
 }
 
-// softmax and logSoftmax work on the shifted z = x - max, never on x - logsumexp(x): in float32,
-// logsumexp of large inputs (|x| ~ 1000) has lost the low digits that the result needs.
-
-/** log(softmax(x)) along dim, computed stably: z - log(sum(exp(z))) with z = x - max. */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim('logSoftmax', dim, x.ndim);
-  checkNonEmpty('logSoftmax', x, [d]);
-  const z = sub(x, stableShift(x, [d]));
-  return sub(z, log(sum(exp(z), d, true)));
+/**
+ * softmax / logSoftmax along one dim as a single backend kernel each way. They work on
+ * the shifted z = x − max, never on x − logsumexp(x): in float32, logsumexp of large
+ * inputs (|x| ~ 1000) has lost the low digits that the result needs.
+ */
+function softmaxKernel(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor {
+  const d = normalizeDim(op, dim, x.ndim);
+  checkNonEmpty(op, x, [d]);
+  const xf = isFloat(x.dtype) ? x : to(x, 'float32');
+  // A 0-d tensor is one line of length 1.
+  const src = xf.ndim === 0 ? reshape(xf, [1]) : xf;
+  const log = op === 'logSoftmax';
+  const out = empty(src.shape, src.dtype);
+  be().softmax(src, d, log, out);
+  const y = xf.ndim === 0 ? reshape(out, []) : out;
+  return record(op, y, [x], (g) => {
+    const gx = empty(out.shape, out.dtype);
+    be().softmaxBackward(broadcastView(g.ndim === 0 ? reshape(g, [1]) : g, out.shape), out, d, log, gx);
+    return [xf.ndim === 0 ? reshape(gx, []) : gx];
+  }, [out]);
 }
 
-/** exp(x) / sum(exp(x)) along dim, computed stably: exp(z) / sum(exp(z)) with z = x - max. */
+/** log(softmax(x)) along dim, computed stably (see softmaxKernel). */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return softmaxKernel('logSoftmax', x, dim);
+}
+
+/** exp(x) / sum(exp(x)) along dim, computed stably (see softmaxKernel). */
 export function softmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim('softmax', dim, x.ndim);
-  checkNonEmpty('softmax', x, [d]);
-  const e = exp(sub(x, stableShift(x, [d])));
-  return div(e, sum(e, d, true));
+  return softmaxKernel('softmax', x, dim);
 }
 
 declare module '../tensor/tensor.js' {

@@ -1,10 +1,11 @@
-import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 
 /** Kernel numbers understood by the addon's run() (native/addon.cc, enum KernelCode). */
 export const Kernel = {
   Copy: 0, Fill: 1, Unary: 2, Binary: 3, Where: 4, Reduce: 5, ArgReduce: 6, Matmul: 7, Conv2d: 8, Conv2dBackwardInput: 9,
   Conv2dBackwardWeight: 10, MaxPool2d: 11, MaxPool2dBackward: 12, AvgPool2d: 13, AvgPool2dBackward: 14, Gather: 15, ScatterAdd: 16,
-  AdamStep: 17, SgdStep: 18, ChannelStats: 19, ChannelGradSums: 20, ChannelAffine: 21,
+  AdamStep: 17, SgdStep: 18, ChannelStats: 19, ChannelGradSums: 20, ChannelAffine: 21, ActivationBackward: 22, Softmax: 23,
+  SoftmaxBackward: 24,
 } as const;
 
 /** Unary op codes, in the order of native/kernels.h (enum UnaryCode). */
@@ -22,3 +23,6 @@ export const BINARY_CODE: Record<BinaryOp, number> = {
 
 /** Reduce op codes, in the order of native/kernels.h (enum ReduceCode). */
 export const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+
+/** Activation codes, in the order of native/kernels.h (enum ActivationCode). */
+export const ACTIVATION_CODE: Record<ActivationOp, number> = { relu: 0, leakyRelu: 1, elu: 2, sigmoid: 3, tanh: 4 };

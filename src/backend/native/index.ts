@@ -2,7 +2,7 @@ import type { Backend, Conv2dParams, Pool2dParams, View } from '../backend.js';
 import { refBackend } from '../ref/index.js';
 import { registerBackend } from '../registry.js';
 import { loadAddon, loadFailure, type NativeAddon } from './addon.js';
-import { BINARY_CODE, Kernel, REDUCE_CODE, UNARY_CODE } from './codes.js';
+import { ACTIVATION_CODE, BINARY_CODE, Kernel, REDUCE_CODE, UNARY_CODE } from './codes.js';
 
 // One reusable metadata buffer: [nviews, per view nd, shape, offset, strides, then params].
 let meta = new Float64Array(256);
@@ -68,6 +68,15 @@ function makeNativeBackend(addon: NativeAddon): Backend {
     },
     where(cond, a, b, out) {
       if (!run(Kernel.Where, [cond, a, b, out])) refBackend.where(cond, a, b, out);
+    },
+    activationBackward(op, g, x, y, out, alpha = 0) {
+      if (!run(Kernel.ActivationBackward, [g, x, y, out], [ACTIVATION_CODE[op], alpha])) refBackend.activationBackward(op, g, x, y, out, alpha);
+    },
+    softmax(x, dim, log, out) {
+      if (!run(Kernel.Softmax, [x, out], [dim, log ? 1 : 0])) refBackend.softmax(x, dim, log, out);
+    },
+    softmaxBackward(g, y, dim, log, out) {
+      if (!run(Kernel.SoftmaxBackward, [g, y, out], [dim, log ? 1 : 0])) refBackend.softmaxBackward(g, y, dim, log, out);
     },
     reduce(op, x, dims, out) {
       if (!run(Kernel.Reduce, [x, out], [REDUCE_CODE[op], dims.length, ...dims])) refBackend.reduce(op, x, dims, out);

@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp, View } from '../backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp, View } from '../backend.js';
 import { forEachRow, innerStride } from './iterate.js';
 
 type Fn1 = (x: number, a: number, b: number) => number;
@@ -132,5 +132,33 @@ export function fill(out: View, value: number): void {
   forEachRow(out.shape, [out.strides], [out.offset], (offs, n) => {
     let oi = offs[0]!;
     for (let i = 0; i < n; i++, oi += os) od[oi] = value;
+  });
+}
+
+/** Gradient of an activation (Backend.activationBackward): the reference formulas. */
+export function activationBackward(op: ActivationOp, g: View, x: View, y: View, out: View, alpha = 0): void {
+  const gs = innerStride(g.strides);
+  const xs = innerStride(x.strides);
+  const ys = innerStride(y.strides);
+  const os = innerStride(out.strides);
+  const gd = g.data;
+  const xd = x.data;
+  const yd = y.data;
+  const od = out.data;
+  forEachRow(out.shape, [g.strides, x.strides, y.strides, out.strides], [g.offset, x.offset, y.offset, out.offset], (offs, n) => {
+    let gi = offs[0]!;
+    let xi = offs[1]!;
+    let yi = offs[2]!;
+    let oi = offs[3]!;
+    for (let i = 0; i < n; i++, gi += gs, xi += xs, yi += ys, oi += os) {
+      const gv = gd[gi]!;
+      switch (op) {
+        case 'relu': od[oi] = yd[yi]! > 0 ? gv : 0; break;
+        case 'leakyRelu': od[oi] = xd[xi]! > 0 ? gv : alpha * gv; break;
+        case 'elu': od[oi] = xd[xi]! > 0 ? gv : gv * (yd[yi]! + alpha); break;
+        case 'sigmoid': { const v = yd[yi]!; od[oi] = gv * v * (1 - v); break; }
+        case 'tanh': { const v = yd[yi]!; od[oi] = gv * (1 - v * v); break; }
+      }
+    }
   });
 }
