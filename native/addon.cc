@@ -125,7 +125,7 @@ napi_value run(napi_env env, napi_callback_info info) {
     }
     case K_ARG_REDUCE: ok = k_arg_reduce(P(0) != 0, v[0], int(P(1)), v[1]); break;
     case K_MATMUL: ok = k_matmul(v[0], v[1], v[2]); break;
-    case K_CONV2D: ok = k_conv2d(v[0], v[1], v[2], conv()); break;
+    case K_CONV2D: ok = (nviews == 3 || nviews == 4) && k_conv2d(v[0], v[1], v[2], conv(), nviews == 4 ? &v[3] : nullptr); break;
     case K_CONV2D_BWD_INPUT: ok = k_conv2d_backward_input(v[0], v[1], v[2], conv()); break;
     case K_CONV2D_BWD_WEIGHT: ok = k_conv2d_backward_weight(v[0], v[1], v[2], conv()); break;
     case K_MAX_POOL2D: ok = k_max_pool2d(v[0], v[1], v[2], pool()); break;

@@ -397,13 +397,32 @@ bool share_weight(const Geo& g) {
   return (g.N + chunk_images(g) - 1) / chunk_images(g) > 1;
 }
 
-template <typename T> void conv_forward(const Geo& g, const View& x, const View& w, const View& y) {
+// y[n, o] += bias[o] for images [n0, n0+nb): run right after they are written, while in cache.
+template <typename T> void add_bias(const Geo& g, const View& bias, T* y, int64_t n0, int64_t nb) {
+  const T* b = bias.ptr<T>();
+  const int64_t bs = bias.strides[0], cols = g.cols();
+  for (int64_t n = n0; n < n0 + nb; n++)
+    for (int64_t o = 0; o < g.O; o++) {
+      T* row = y + (n * g.O + o) * cols;
+      const T v = b[o * bs];
+      for (int64_t j = 0; j < cols; j++) row[j] += v;
+    }
+}
+
+template <typename T> void conv_forward(const Geo& g, const View& x, const View& w, const View& y, const View* bias) {
   const T* xp = x.ptr<T>();
   const T* wp = w.ptr<T>();
   T* yp = y.ptr<T>();
-  if (use_taps(g)) return taps_forward(g, xp, wp, yp);
+  if (use_taps(g)) {
+    taps_forward(g, xp, wp, yp);
+    if (bias) parallel_for_lambda(g.N, 1, [&](int64_t lo, int64_t hi) { add_bias(g, *bias, yp, lo, hi - lo); });
+    return;
+  }
   const PackedWeight<T> pw = share_weight(g) ? pack_weight<T>(g, wp, false) : PackedWeight<T>{};
-  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) { forward_chunk(g, xp, wp, pw, yp, n0, nb, serial); });
+  over_chunks(g, [&](int64_t n0, int64_t nb, bool serial) {
+    forward_chunk(g, xp, wp, pw, yp, n0, nb, serial);
+    if (bias) add_bias(g, *bias, yp, n0, nb);
+  });
 }
 
 template <typename T> void conv_backward_input(const Geo& g, const View& gy, const View& w, const View& gx) {
@@ -460,12 +479,13 @@ template <typename T> void conv_backward_weight(const Geo& g, const View& x, con
 
 }  // namespace
 
-bool k_conv2d(const View& x, const View& w, const View& out, const Conv2dParams& p) {
+bool k_conv2d(const View& x, const View& w, const View& out, const Conv2dParams& p, const View* bias) {
   Geo g;
   if (!geometry(x, w, out, p, g)) return false;
+  if (bias && (bias->dtype != x.dtype || bias->nd != 1 || bias->shape[0] != g.O)) return false;
   if (out.numel() == 0) return true;
-  if (x.dtype == F32) conv_forward<float>(g, x, w, out);
-  else conv_forward<double>(g, x, w, out);
+  if (x.dtype == F32) conv_forward<float>(g, x, w, out, bias);
+  else conv_forward<double>(g, x, w, out, bias);
   return true;
 }
 

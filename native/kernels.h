@@ -37,7 +37,7 @@ bool k_softmax_backward(const View& g, const View& y, int dim, bool log, const V
 bool k_reduce(int op, const View& x, const int* dims, int ndims, const View& out);
 bool k_arg_reduce(bool isMax, const View& x, int dim, const View& out);
 bool k_matmul(const View& a, const View& b, const View& out);
-bool k_conv2d(const View& x, const View& w, const View& out, const Conv2dParams& p);
+bool k_conv2d(const View& x, const View& w, const View& out, const Conv2dParams& p, const View* bias);
 bool k_conv2d_backward_input(const View& gy, const View& w, const View& gx, const Conv2dParams& p);
 bool k_conv2d_backward_weight(const View& x, const View& gy, const View& gw, const Conv2dParams& p);
 bool k_max_pool2d(const View& x, const View& out, const View& argmax, const Pool2dParams& p);

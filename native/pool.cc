@@ -4,6 +4,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "kernels.h"
 
 namespace tg {
@@ -52,44 +56,155 @@ template <typename F> void over_planes(const PoolGeo& g, F&& f) {
   });
 }
 
+// One output of max pooling over its clipped window, with the exact rule of the ref kernel.
+template <typename T> TG_INLINE void max_window(const PoolGeo& g, const Pool2dParams& p, const T* xp, int64_t oh, int64_t ow, T& bestOut, int64_t& biOut) {
+  const Win w = window(g, p, oh, ow);
+  T best = -INFINITY;
+  int64_t bi = w.hs * g.W + w.ws;
+  // Branch-free scan (random data mispredicts `v > best` half the time); a window
+  // holding a NaN is rescanned below with the exact rule of the ref kernel.
+  bool nan = false;
+  for (int64_t h = w.hs; h < w.he; h++) {
+    const T* row = xp + h * g.W;
+    for (int64_t c = w.ws; c < w.we; c++) {
+      const T v = row[c];
+      const bool take = v > best;
+      nan |= v != v;
+      best = take ? v : best;
+      bi = take ? h * g.W + c : bi;
+    }
+  }
+  if (nan) {
+    best = -INFINITY;
+    bi = w.hs * g.W + w.ws;
+  }
+  for (int64_t h = nan ? w.hs : w.he; h < w.he; h++) {
+    const T* row = xp + h * g.W;
+    for (int64_t c = w.ws; c < w.we; c++) {
+      const T v = row[c];
+      if (v > best || v != v) {
+        best = v;
+        bi = h * g.W + c;
+        if (v != v) break;  // like ref: leaves this row only
+      }
+    }
+  }
+  bestOut = best;
+  biOut = bi;
+}
+
+// First output index whose window starts at or after `pad`, and one past the last whose
+// KH-long window ends inside `size`: outputs in between need no clipping.
+TG_INLINE void interior(int64_t size, int64_t k, int64_t stride, int64_t pad, int64_t outs, int64_t& lo, int64_t& hi) {
+  lo = (pad + stride - 1) / stride;
+  hi = size + pad - k >= 0 ? (size + pad - k) / stride + 1 : 0;
+  if (hi > outs) hi = outs;
+  if (lo > hi) lo = hi;
+}
+
+#if TG_X86
+// Eight stride-2 outputs (ow .. ow+7) of one output row, all with unclipped windows, in
+// float32 lanes: candidate (kh, kw) of the eight windows is the even floats of the 16 read
+// at row h0+kh from column 2*ow - pw + kw. Ties keep the earlier candidate (strict >), as
+// the scalar scan does. Returns false, writing nothing, when a window holds a NaN.
+template <int KH, int KW>
+TG_AVX2 bool max8_stride2(const PoolGeo& g, const Pool2dParams& p, const float* xp, int64_t oh, int64_t ow, float* y, int32_t* am) {
+  const int64_t h0 = oh * 2 - p.ph, w0 = ow * 2 - p.pw;
+  __m256 best = _mm256_setzero_ps(), nan = _mm256_setzero_ps();
+  __m256i code = _mm256_setzero_si256();
+  for (int kh = 0; kh < KH; kh++)
+    for (int kw = 0; kw < KW; kw++) {
+      const float* s = xp + (h0 + kh) * g.W + w0 + kw;
+      const __m256 a = _mm256_loadu_ps(s), b = _mm256_loadu_ps(s + 8);
+      const __m256 v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+      nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+      if (kh == 0 && kw == 0) {
+        best = v;
+        continue;
+      }
+      const __m256 take = _mm256_cmp_ps(v, best, _CMP_GT_OQ);
+      best = _mm256_blendv_ps(best, v, take);
+      code = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(code), _mm256_castsi256_ps(_mm256_set1_epi32(int32_t(kh * g.W + kw))), take));
+    }
+  if (_mm256_movemask_ps(nan)) return false;
+  // Flat index: (h0 + kh) * W + w0 + 2k + kw = h0*W + w0 + 2k + code.
+  const __m256i base = _mm256_add_epi32(_mm256_set1_epi32(int32_t(h0 * g.W + w0)), _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14));
+  _mm256_storeu_ps(y + oh * g.OW + ow, best);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(am + oh * g.OW + ow), _mm256_add_epi32(base, code));
+  return true;
+}
+#endif
+
+// A plane with a KH x KW window known at compile time: unclipped windows are unrolled
+// (no window arithmetic, no variable-length loops); float32 with stride 2 takes them eight
+// at a time in AVX2 lanes; edges and NaN windows take max_window.
+template <typename T, int KH, int KW> void max_plane(const PoolGeo& g, const Pool2dParams& p, const T* xp, T* yp, int32_t* ap) {
+  int64_t ohLo, ohHi, owLo, owHi;
+  interior(g.H, KH, p.sh, p.ph, g.OH, ohLo, ohHi);
+  interior(g.W, KW, p.sw, p.pw, g.OW, owLo, owHi);
+  bool vec = false;
+#if TG_X86
+  vec = sizeof(T) == 4 && p.sw == 2 && p.sh == 2 && owHi - owLo >= 8 && has_avx2_fma();
+#endif
+  for (int64_t oh = 0; oh < g.OH; oh++) {
+    const bool inRow = oh >= ohLo && oh < ohHi;
+    // Vector groups cover [owLo, vecEnd); the last one is right-aligned and may overlap.
+    int64_t vecEnd = owLo;
+#if TG_X86
+    if constexpr (sizeof(T) == 4) {
+      // A group reads one float past its last window: stay inside the plane.
+      const int64_t lastRow = (oh * 2 - p.ph + KH - 1) * g.W;
+      if (vec && inRow && lastRow + (owHi - 1) * 2 - p.pw + KW < g.H * g.W) {
+        bool ok = true;
+        for (int64_t ow = owLo; ok && ow < owHi; ow += 8) {
+          const int64_t start = ow + 8 <= owHi ? ow : owHi - 8;
+          ok = max8_stride2<KH, KW>(g, p, xp, oh, start, yp, ap);
+        }
+        if (ok) vecEnd = owHi;
+      }
+    }
+#endif
+    for (int64_t ow = 0; ow < g.OW; ow++) {
+      if (ow >= owLo && ow < vecEnd) continue;
+      T best;
+      int64_t bi;
+      bool done = false;
+      if (inRow && ow >= owLo && ow < owHi) {
+        const int64_t h0 = oh * p.sh - p.ph, w0 = ow * p.sw - p.pw;
+        const T* base = xp + h0 * g.W + w0;
+        best = -INFINITY;
+        int64_t bk = 0;
+        bool nan = false;
+        for (int kh = 0; kh < KH; kh++)
+          for (int kw = 0; kw < KW; kw++) {
+            const T v = base[kh * g.W + kw];
+            const bool take = v > best;
+            nan |= v != v;
+            best = take ? v : best;
+            bk = take ? kh * g.W + kw : bk;
+          }
+        bi = h0 * g.W + w0 + bk;
+        done = !nan;
+      }
+      if (!done) max_window(g, p, xp, oh, ow, best, bi);
+      yp[oh * g.OW + ow] = best;
+      ap[oh * g.OW + ow] = static_cast<int32_t>(bi);
+    }
+  }
+}
+
 template <typename T> void max_fwd(const PoolGeo& g, const Pool2dParams& p, const T* x, T* y, int32_t* am) {
   over_planes(g, [&](int64_t pl) {
     const T* xp = x + pl * g.H * g.W;
     T* yp = y + pl * g.OH * g.OW;
     int32_t* ap = am + pl * g.OH * g.OW;
+    if (p.kh == 2 && p.kw == 2) return max_plane<T, 2, 2>(g, p, xp, yp, ap);
+    if (p.kh == 3 && p.kw == 3) return max_plane<T, 3, 3>(g, p, xp, yp, ap);
     for (int64_t oh = 0; oh < g.OH; oh++)
       for (int64_t ow = 0; ow < g.OW; ow++) {
-        const Win w = window(g, p, oh, ow);
-        T best = -INFINITY;
-        int64_t bi = w.hs * g.W + w.ws;
-        // Branch-free scan (random data mispredicts `v > best` half the time); a window
-        // holding a NaN is rescanned below with the exact rule of the ref kernel.
-        bool nan = false;
-        for (int64_t h = w.hs; h < w.he; h++) {
-          const T* row = xp + h * g.W;
-          for (int64_t c = w.ws; c < w.we; c++) {
-            const T v = row[c];
-            const bool take = v > best;
-            nan |= v != v;
-            best = take ? v : best;
-            bi = take ? h * g.W + c : bi;
-          }
-        }
-        if (nan) {
-          best = -INFINITY;
-          bi = w.hs * g.W + w.ws;
-        }
-        for (int64_t h = nan ? w.hs : w.he; h < w.he; h++) {
-          const T* row = xp + h * g.W;
-          for (int64_t c = w.ws; c < w.we; c++) {
-            const T v = row[c];
-            if (v > best || v != v) {
-              best = v;
-              bi = h * g.W + c;
-              if (v != v) break;  // like ref: leaves this row only
-            }
-          }
-        }
+        T best;
+        int64_t bi;
+        max_window(g, p, xp, oh, ow, best, bi);
         yp[oh * g.OW + ow] = best;
         ap[oh * g.OW + ow] = static_cast<int32_t>(bi);
       }

@@ -95,7 +95,8 @@ export interface Backend {
   softmaxBackward(g: View, y: View, dim: number, log: boolean, out: View): void;
   /** Batched matrix product: a [B,M,K] @ b [B,K,N] -> out [B,M,N] (out contiguous, a/b any strides). */
   matmul(a: View, b: View, out: View): void;
-  conv2d(x: View, w: View, out: View, p: Conv2dParams): void;
+  /** 2-d convolution into out; with `bias` ([O]), out[n, o] += bias[o] after the sums are rounded to out's dtype. */
+  conv2d(x: View, w: View, out: View, p: Conv2dParams, bias?: View | null): void;
   /** Gradient of conv2d with respect to its input: gx (zeroed by the kernel) from gy and w. */
   conv2dBackwardInput(gy: View, w: View, gx: View, p: Conv2dParams): void;
   /** Gradient of conv2d with respect to its weight: gw (overwritten) from x and gy. */

@@ -4,7 +4,7 @@ import type { Conv2dParams, Pool2dParams } from '../backend/backend.js';
 import { record } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sum } from './broadcast.js';
-import { add, div } from './elementwise.js';
+import { div } from './elementwise.js';
 import { reshape } from './shape.js';
 import { be, contiguousRaw, empty } from './util.js';
 
@@ -61,14 +61,21 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
   const ks = `${KH}x${KW}`;
   const OH = outSize('conv2d', H, KH, p.stride[0], p.padding[0], p.dilation[0], x, ks);
   const OW = outSize('conv2d', W, KW, p.stride[1], p.padding[1], p.dilation[1], x, ks);
+  if (bias) {
+    if (bias.ndim !== 1 || bias.shape[0] !== O) throw new ShapeError(`conv2d: bias must be [${O}], got ${fmtShape(bias.shape)}`);
+    if (bias.dtype !== x.dtype) throw new DTypeError(`conv2d: input is ${x.dtype} but bias is ${bias.dtype}`);
+  }
   const xc = contiguousRaw(x);
   const wc = contiguousRaw(w);
   const out = empty([N, O, OH, OW], x.dtype);
-  be().conv2d(xc, wc, out, p);
-  const y = record('conv2d', out, [x, w], (g, need) => {
+  // The bias is added by the kernel while the output is in cache: one pass less than an add op.
+  be().conv2d(xc, wc, out, p, bias ?? null);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  return record('conv2d', out, inputs, (g, need) => {
     const gc = contiguousRaw(g);
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
     if (need[0]) {
       gx = empty(x.shape, g.dtype);
       be().conv2dBackwardInput(gc, wc, gx, p);
@@ -77,11 +84,13 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
       gw = empty(w.shape, g.dtype);
       be().conv2dBackwardWeight(xc, gc, gw, p);
     }
-    return [gx, gw];
+    if (need[2]) {
+      gb = empty([1, O, 1, 1], g.dtype);
+      be().reduce('sum', gc, [0, 2, 3], gb);
+      gb = reshape(gb, [O]);
+    }
+    return bias ? [gx, gw, gb] : [gx, gw];
   }, [x, w]);
-  if (!bias) return y;
-  if (bias.ndim !== 1 || bias.shape[0] !== O) throw new ShapeError(`conv2d: bias must be [${O}], got ${fmtShape(bias.shape)}`);
-  return add(y, reshape(bias, [1, O, 1, 1]));
 }
 
 /** Options of the pooling ops. */

@@ -44,6 +44,15 @@ test('native conv2d forward and both backward passes match ref', { skip }, () =>
       ref.conv2d(x, w, yr, c.p);
       nat!.conv2d(x, w, yn, c.p);
       close(read(yn), read(yr), rtol, atol, `conv2d ${name}`);
+      // With a bias (strided, so the kernel must use the view's stride), added per output channel.
+      const biasBase = makeView([2 * c.O + 1], dtype, 'contiguous', () => rng.normal());
+      const bias = { ...biasBase, shape: [c.O], strides: [2], offset: 1 };
+      const br = zeros(yr.shape, dtype), bn = zeros(yr.shape, dtype);
+      ref.conv2d(x, w, br, c.p, bias);
+      nat!.conv2d(x, w, bn, c.p, bias);
+      close(read(bn), read(br), rtol, atol, `conv2d with bias ${name}`);
+      const plane = OH * OW;
+      close(read(br), read(yr).map((v, i) => v + read(bias)[Math.floor(i / plane) % c.O]!), rtol, atol, `ref conv2d bias ${name}`);
       // gx starts dirty: the kernel must zero it.
       const gxr = zeros(x.shape, dtype), gxn = makeView(x.shape, dtype, 'contiguous', () => 5);
       ref.conv2dBackwardInput(gy, w, gxr, c.p);
@@ -84,14 +93,22 @@ test('native pooling forward and backward match ref', { skip }, () => {
     [[3, 1, 5, 6], { kernel: [2, 3], stride: [1, 2], padding: [1, 1], countIncludePad: true }],
     [[1, 1, 1, 1], pool(1, 1, 0)],
     [[2, 65, 4, 4], pool(3, 2, 1)],
+    // Larger planes: most windows are unclipped (the unrolled 2x2 and 3x3 paths), odd sizes leave an edge.
+    [[2, 3, 13, 11], pool(2, 2, 0)],
+    [[1, 2, 12, 13], pool(3, 1, 1)],
+    [[1, 2, 16, 15], pool(3, 2, 1)],
+    // Eight or more unclipped stride-2 windows per row: the AVX2 path, with a right-aligned last group.
+    [[2, 3, 28, 28], pool(2, 2, 0)],
+    [[1, 3, 32, 33], pool(3, 2, 1)],
+    [[1, 2, 9, 41], pool(2, 2, 0)],
   ];
   for (const dtype of ['float32', 'float64'] as DType[]) {
     for (const [shape, p] of cases) {
       const [N, C, H, W] = shape as [number, number, number, number];
       const OH = Math.floor((H + 2 * p.padding[0] - p.kernel[0]) / p.stride[0]) + 1;
       const OW = Math.floor((W + 2 * p.padding[1] - p.kernel[1]) / p.stride[1]) + 1;
-      // Integers with ties (max picks the first) plus a NaN now and then.
-      const x = makeView(shape, dtype, 'contiguous', () => (rng.next() < 0.02 ? NaN : rng.int(5)));
+      // Integers with ties (max picks the first) plus a NaN or a -Infinity now and then.
+      const x = makeView(shape, dtype, 'contiguous', () => (rng.next() < 0.02 ? NaN : rng.next() < 0.03 ? -Infinity : rng.int(5)));
       const name = `${dtype} ${JSON.stringify(shape)} ${JSON.stringify(p)}`;
       const yr = zeros([N, C, OH, OW], dtype), yn = zeros([N, C, OH, OW], dtype);
       const ar = zeros([N, C, OH, OW], 'int32'), an = zeros([N, C, OH, OW], 'int32');

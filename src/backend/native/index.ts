@@ -87,8 +87,8 @@ function makeNativeBackend(addon: NativeAddon): Backend {
     matmul(a, b, out) {
       if (!run(Kernel.Matmul, [a, b, out])) refBackend.matmul(a, b, out);
     },
-    conv2d(x, w, out, p) {
-      if (!run(Kernel.Conv2d, [x, w, out], convParams(p))) refBackend.conv2d(x, w, out, p);
+    conv2d(x, w, out, p, bias) {
+      if (!run(Kernel.Conv2d, bias ? [x, w, out, bias] : [x, w, out], convParams(p))) refBackend.conv2d(x, w, out, p, bias);
     },
     conv2dBackwardInput(gy, w, gx, p) {
       if (!run(Kernel.Conv2dBackwardInput, [gy, w, gx], convParams(p))) refBackend.conv2dBackwardInput(gy, w, gx, p);

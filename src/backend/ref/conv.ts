@@ -45,14 +45,18 @@ function visit(g: Geometry, p: Conv2dParams, f: (xi: number, wi: number, yi: num
   }
 }
 
-/** Direct convolution (cross-correlation, as in PyTorch), contiguous NCHW. */
-export function conv2d(x: View, w: View, out: View, p: Conv2dParams): void {
+/** Direct convolution (cross-correlation, as in PyTorch), contiguous NCHW, plus an optional bias [O]. */
+export function conv2d(x: View, w: View, out: View, p: Conv2dParams, bias: View | null = null): void {
   const g = geometry(x.shape, w.shape, out.shape, p);
   const acc = new Float64Array(g.N * g.O * g.OH * g.OW);
   const xd = x.data, wd = w.data;
   visit(g, p, (xi, wi, yi) => { acc[yi]! += xd[x.offset + xi]! * wd[w.offset + wi]!; });
   const od = out.data;
   for (let i = 0; i < acc.length; i++) od[out.offset + i] = acc[i]!;
+  if (!bias) return;
+  // Added after the store, so the sum is rounded as a separate add op would round it.
+  const plane = g.OH * g.OW;
+  for (let i = 0; i < acc.length; i++) od[out.offset + i] = od[out.offset + i]! + bias.data[bias.offset + (Math.floor(i / plane) % g.O) * bias.strides[0]!]!;
 }
 
 /** dL/dx of conv2d. */
