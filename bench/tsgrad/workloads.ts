@@ -69,7 +69,9 @@ export function buildStep(spec: WorkloadSpec, init: InitFn, seed: number): () =>
   if (spec.kind === 'gemm') {
     const a = tg.randn([spec.n, spec.n], { generator: g });
     const b = tg.randn([spec.n, spec.n], { generator: g });
-    return () => void tg.matmul(a, b);
+    // Into a reused result, as the PyTorch worker does with torch.mm(a, b, out=c).
+    const c = tg.zeros([spec.n, spec.n]);
+    return () => void tg.matmul(a, b, { out: c });
   }
   const net = netFor(spec.group, init);
   const x = tg.rand(inputShape(spec.group, spec.batch, spec.image), { generator: g });

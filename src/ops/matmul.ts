@@ -1,7 +1,7 @@
-import { DTypeError, ShapeError, fmtShape } from '../core/errors.js';
-import { broadcastShapes, numel } from '../core/shape.js';
+import { AutogradError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
+import { broadcastShapes, numel, shapesEqual } from '../core/shape.js';
 import { isFloat } from '../core/dtype.js';
-import { record } from '../tensor/tape.js';
+import { isGradEnabled, record } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sumTo } from './broadcast.js';
 import { add } from './elementwise.js';
@@ -33,14 +33,37 @@ function as3d(x: Tensor, batch: readonly number[]): Tensor {
   return contiguousRaw(b)._view([B, r, c], [r * c, c, 1], 0);
 }
 
+/** Options of matmul. */
+export interface MatmulOptions {
+  /**
+   * Writes the product into this contiguous tensor of the result's shape and dtype and returns
+   * it, like PyTorch's `out=`: no allocation. Not recorded by autograd, so neither operand
+   * may require grad while gradients are recorded; it must not share memory with them.
+   */
+  out?: Tensor;
+}
+
+/** Checks a matmul `out=` target against the result's shape and the operands. */
+function checkOut(out: Tensor, a: Tensor, b: Tensor, shape: readonly number[]): void {
+  if (isGradEnabled() && (a.requiresGrad || b.requiresGrad)) {
+    throw new AutogradError('matmul: out= is not recorded by autograd, but an operand requires grad; call it inside noGrad() or drop out=');
+  }
+  if (out.dtype !== a.dtype) throw new DTypeError(`matmul: out is ${out.dtype} but the product is ${a.dtype}`);
+  if (!shapesEqual(out.shape, shape)) throw new ShapeError(`matmul: out has shape ${fmtShape(out.shape)} but the product of ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} is ${fmtShape(shape)}`);
+  if (!out.isContiguous()) throw new ShapeError(`matmul: out must be contiguous (strides ${JSON.stringify(out.strides)} for shape ${fmtShape(out.shape)})`);
+  if (out.requiresGrad && isGradEnabled()) throw new AutogradError('matmul: out requires grad and cannot be written in place while gradients are recorded');
+  if (out.data === a.data || out.data === b.data) throw new ShapeError('matmul: out shares memory with an operand; the product would read what it overwrites');
+}
+
 /**
  * Matrix product with PyTorch's rules: 1-d operands gain and lose a dim,
  * batch dims broadcast. Both operands must share a float dtype.
  */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both operands need at least 1 dim, got ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`);
   if (a.dtype !== b.dtype) throw new DTypeError(`matmul: dtypes differ: ${a.dtype} @ ${b.dtype}; convert one with .to()`);
   if (!isFloat(a.dtype)) throw new DTypeError(`matmul: expected float32 or float64 operands, got ${a.dtype}`);
+  if (opts.out && (a.ndim === 1 || b.ndim === 1)) throw new ShapeError(`matmul: out= needs operands of at least 2 dims, got ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`);
   // 1-d @ 1-d is a dot product (0-d result); handled first since the two rules below would both fire.
   if (a.ndim === 1 && b.ndim === 1) return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), []);
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
@@ -51,6 +74,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new ShapeError(`matmul: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}: inner dimensions ${k} and ${k2} differ`);
   }
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  if (opts.out) {
+    const target = opts.out;
+    checkOut(target, a, b, [...batch, m, n]);
+    target._version.value++;
+    be().matmul(as3d(a, batch), as3d(b, batch), target._view([numel(batch), m, n], [m * n, n, 1], target.offset));
+    return target;
+  }
   const out = empty([numel(batch), m, n], a.dtype);
   be().matmul(as3d(a, batch), as3d(b, batch), out);
   const result = out._view([...batch, m, n], batchStrides(batch, m, n), 0);
@@ -105,8 +135,8 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
 declare module '../tensor/tensor.js' {
   interface Tensor {
     /** Matrix product with broadcasting (PyTorch's @). */
-    matmul(other: Tensor): Tensor;
+    matmul(other: Tensor, opts?: MatmulOptions): Tensor;
   }
 }
 
-defineMethods({ matmul: (a, b: Tensor) => matmul(a, b) });
+defineMethods({ matmul: (a, b: Tensor, opts?: MatmulOptions) => matmul(a, b, opts) });
