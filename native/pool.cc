@@ -56,29 +56,33 @@ template <typename F> void over_planes(const PoolGeo& g, F&& f) {
   });
 }
 
-// One output of max pooling over its clipped window, with the exact rule of the ref kernel.
-template <typename T> TG_INLINE void max_window(const PoolGeo& g, const Pool2dParams& p, const T* xp, int64_t oh, int64_t ow, T& bestOut, int64_t& biOut) {
-  const Win w = window(g, p, oh, ow);
-  T best = -INFINITY;
-  int64_t bi = w.hs * g.W + w.ws;
-  // Branch-free scan (random data mispredicts `v > best` half the time); a window
-  // holding a NaN is rescanned below with the exact rule of the ref kernel.
+// Branch-free scan of rows [hs, he) x columns [ws, we) (random data mispredicts `v > best`
+// half the time): the first maximum and its flat index. Returns true when a NaN was seen,
+// and the window must then be rescanned with the exact rule of max_window.
+template <typename T> TG_INLINE bool max_scan(const T* xp, int64_t W, int64_t hs, int64_t he, int64_t ws, int64_t we, T& best, int64_t& bi) {
+  best = -INFINITY;
+  bi = hs * W + ws;
   bool nan = false;
-  for (int64_t h = w.hs; h < w.he; h++) {
-    const T* row = xp + h * g.W;
-    for (int64_t c = w.ws; c < w.we; c++) {
+  for (int64_t h = hs; h < he; h++) {
+    const T* row = xp + h * W;
+    for (int64_t c = ws; c < we; c++) {
       const T v = row[c];
       const bool take = v > best;
       nan |= v != v;
       best = take ? v : best;
-      bi = take ? h * g.W + c : bi;
+      bi = take ? h * W + c : bi;
     }
   }
-  if (nan) {
-    best = -INFINITY;
-    bi = w.hs * g.W + w.ws;
-  }
-  for (int64_t h = nan ? w.hs : w.he; h < w.he; h++) {
+  return nan;
+}
+
+// One output of max pooling over its clipped window, with the exact rule of the ref kernel.
+template <typename T> TG_INLINE void max_window(const PoolGeo& g, const Pool2dParams& p, const T* xp, int64_t oh, int64_t ow, T& best, int64_t& bi) {
+  const Win w = window(g, p, oh, ow);
+  if (!max_scan(xp, g.W, w.hs, w.he, w.ws, w.we, best, bi)) return;
+  best = -INFINITY;
+  bi = w.hs * g.W + w.ws;
+  for (int64_t h = w.hs; h < w.he; h++) {
     const T* row = xp + h * g.W;
     for (int64_t c = w.ws; c < w.we; c++) {
       const T v = row[c];
@@ -89,8 +93,6 @@ template <typename T> TG_INLINE void max_window(const PoolGeo& g, const Pool2dPa
       }
     }
   }
-  bestOut = best;
-  biOut = bi;
 }
 
 // First output index whose window starts at or after `pad`, and one past the last whose
@@ -168,24 +170,9 @@ template <typename T, int KH, int KW> void max_plane(const PoolGeo& g, const Poo
       if (ow >= owLo && ow < vecEnd) continue;
       T best;
       int64_t bi;
-      bool done = false;
-      if (inRow && ow >= owLo && ow < owHi) {
-        const int64_t h0 = oh * p.sh - p.ph, w0 = ow * p.sw - p.pw;
-        const T* base = xp + h0 * g.W + w0;
-        best = -INFINITY;
-        int64_t bk = 0;
-        bool nan = false;
-        for (int kh = 0; kh < KH; kh++)
-          for (int kw = 0; kw < KW; kw++) {
-            const T v = base[kh * g.W + kw];
-            const bool take = v > best;
-            nan |= v != v;
-            best = take ? v : best;
-            bk = take ? kh * g.W + kw : bk;
-          }
-        bi = h0 * g.W + w0 + bk;
-        done = !nan;
-      }
+      // Unclipped windows scan KH x KW with constant bounds (unrolled).
+      const int64_t h0 = oh * p.sh - p.ph, w0 = ow * p.sw - p.pw;
+      const bool done = inRow && ow >= owLo && ow < owHi && !max_scan(xp, g.W, h0, h0 + KH, w0, w0 + KW, best, bi);
       if (!done) max_window(g, p, xp, oh, ow, best, bi);
       yp[oh * g.OW + ow] = best;
       ap[oh * g.OW + ow] = static_cast<int32_t>(bi);
