@@ -18,7 +18,7 @@ import { Function, type FunctionCtx, type FunctionArg } from '../autograd/functi
 import { Tensor } from '../tensor/tensor.js';
 import { to } from '../ops/cast.js';
 import { contiguousRaw, empty } from '../ops/util.js';
-import { batchNormShapes, layerNormDims, updateRunning } from './functional.js';
+import { batchNormShapes, layerNormDims, updateRunning, type BatchNormOptions } from './functional.js';
 
 /** Layout of a norm over [outer, C, inner] blocks: group index of element (o, c, i) is c for BatchNorm; LayerNorm uses outer = rows, C = 1. */
 interface NormState {
@@ -247,7 +247,7 @@ export function fusedBatchNorm(
   runningVar: Tensor | null,
   weight: Tensor | null = null,
   bias: Tensor | null = null,
-  opts: { training?: boolean; momentum?: number; eps?: number } = {},
+  opts: BatchNormOptions = {},
 ): Tensor {
   return BatchNormFunction.apply(x, weight, bias, runningMean, runningVar, opts.training ?? false, opts.momentum ?? 0.1, opts.eps ?? 1e-5);
 }
