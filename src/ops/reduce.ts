@@ -158,7 +158,7 @@ function softmaxKernel(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Te
   const y = xf.ndim === 0 ? reshape(out, []) : out;
   return record(op, y, [x], (g) => {
     const gx = empty(out.shape, out.dtype);
-    be().softmaxBackward(broadcastView(g.ndim === 0 ? reshape(g, [1]) : g, out.shape), out, d, log, gx);
+    be().softmaxBackward(broadcastView(g, out.shape), out, d, log, gx);
     return [xf.ndim === 0 ? reshape(gx, []) : gx];
   }, [out]);
 }
