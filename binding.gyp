@@ -10,6 +10,7 @@
         "native/gemm.cc",
         "native/reduce.cc",
         "native/conv.cc",
+        "native/winograd.cc",
         "native/pool.cc",
         "native/gather.cc",
         "native/optim.cc",

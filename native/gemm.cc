@@ -18,16 +18,6 @@
 namespace tg {
 namespace {
 
-template <typename T> struct Blocking;
-template <> struct Blocking<float> {
-  static constexpr int MR = 6, NR = 16;
-  static constexpr int64_t MC = 144, KC = 256, NC = 4080;
-};
-template <> struct Blocking<double> {
-  static constexpr int MR = 6, NR = 8;
-  static constexpr int64_t MC = 72, KC = 256, NC = 4080;
-};
-
 thread_local Scratch t_packA, t_packB, t_packFull;
 
 // ---- micro-kernels: acc[MR x NR] = packedA (k x MR) * packedB (k x NR), then C (ldc, unit columns) = / += acc ----
@@ -277,11 +267,6 @@ template <typename T> int64_t packed_b_offset(int64_t N, int64_t K, int64_t jc, 
   using BL = Blocking<T>;
   const int64_t nc = N - jc < BL::NC ? N - jc : BL::NC;
   return jc * K + pc * ((nc + BL::NR - 1) / BL::NR * BL::NR);
-}
-
-// Rows padded to whole micro-panels: the height of one depth block of a full A packing.
-template <typename T> int64_t padded_rows(int64_t M) {
-  return (M + Blocking<T>::MR - 1) / Blocking<T>::MR * Blocking<T>::MR;
 }
 
 // `packedB` (optional) is all of B packed by pack_b_full; the thread then packs only A.

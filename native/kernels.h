@@ -61,6 +61,32 @@ bool k_channel_affine(const View& x, const View& a, const View& d, const View& o
 bool k_adam_step(const View& p, const View& g, const View& m, const View& v, const View* vmax, const AdamParams& h);
 bool k_sgd_step(const View& p, const View& g, const View* buf, const SgdParams& h);
 
+// GEMM blocking: MR x NR register tile, KC depth, MC x NC cache blocks (gemm.cc).
+template <typename T> struct Blocking;
+template <> struct Blocking<float> {
+  static constexpr int MR = 6, NR = 16;
+  static constexpr int64_t MC = 144, KC = 256, NC = 4080;
+};
+template <> struct Blocking<double> {
+  static constexpr int MR = 6, NR = 8;
+  static constexpr int64_t MC = 72, KC = 256, NC = 4080;
+};
+
+// Rows padded to whole micro-panels: the height of one depth block of a full A packing.
+template <typename T> int64_t padded_rows(int64_t M) {
+  return (M + Blocking<T>::MR - 1) / Blocking<T>::MR * Blocking<T>::MR;
+}
+
+// Where element (i, k) of an M x K operand sits in pack_gemm_a's layout: depth blocks of KC,
+// each padded_rows(M) x kc, made of MR-row panels stored k-major (MR values per k). Lets a
+// producer (the Winograd weight transform) write straight into the packed form.
+template <typename T> int64_t packed_a_offset(int64_t M, int64_t K, int64_t i, int64_t k) {
+  constexpr int MR = Blocking<T>::MR;
+  constexpr int64_t KC = Blocking<T>::KC;
+  const int64_t pc = k / KC * KC, kc = K - pc < KC ? K - pc : KC;
+  return pc * padded_rows<T>(M) + i / MR * MR * kc + (k - pc) * MR + i % MR;
+}
+
 // An A operand packed once (pack_gemm_a) for many GEMMs that share it, e.g. a conv
 // weight used by every chunk of images. `data` holds rows [0, M) of the full matrix.
 template <typename T> struct PackedA {

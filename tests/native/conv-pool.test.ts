@@ -21,6 +21,13 @@ const CASES: Case[] = [
   { N: 2, C: 70, H: 2, W: 2, O: 64, KH: 3, KW: 3, p: conv(1, 1) },
   { N: 2, C: 64, H: 3, W: 2, O: 64, KH: 5, KW: 3, p: { stride: [1, 1], padding: [2, 1], dilation: [1, 1], groups: 1 } },
   { N: 2, C: 64, H: 1, W: 1, O: 66, KH: 3, KW: 3, p: conv(1, 1) },
+  // float32 3x3 / stride 1 layers with >= 16 channels and maps of >= 16 outputs take Winograd
+  // F(2x2, 3x3): odd and even sizes (edge tiles), every padding it takes, more tiles than a chunk.
+  { N: 3, C: 16, H: 8, W: 8, O: 24, KH: 3, KW: 3, p: conv(1, 1) },
+  { N: 2, C: 17, H: 9, W: 7, O: 16, KH: 3, KW: 3, p: conv(1, 1) },
+  { N: 2, C: 20, H: 6, W: 11, O: 18, KH: 3, KW: 3, p: conv(1, 0) },
+  { N: 2, C: 16, H: 5, W: 6, O: 19, KH: 3, KW: 3, p: conv(1, 2) },
+  { N: 5, C: 32, H: 33, W: 30, O: 16, KH: 3, KW: 3, p: conv(1, 1) },
 ];
 
 function outSize(n: number, k: number, s: number, pad: number, d: number): number {
