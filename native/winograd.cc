@@ -21,26 +21,6 @@ constexpr int XI = 16;
 
 thread_local Scratch t_chunk, t_dU, t_tiles, t_upack;
 
-// u[xi] = (G g G^T)[xi / 4][xi % 4] for the 3x3 kernel k (rotated 180 degrees when `flip`),
-// G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]].
-inline void transform_kernel(const float* k, bool flip, float* u) {
-  float g[3][3], t[4][3];
-  for (int a = 0; a < 3; a++)
-    for (int b = 0; b < 3; b++) g[a][b] = flip ? k[(2 - a) * 3 + (2 - b)] : k[a * 3 + b];
-  for (int b = 0; b < 3; b++) {
-    t[0][b] = g[0][b];
-    t[1][b] = 0.5f * (g[0][b] + g[1][b] + g[2][b]);
-    t[2][b] = 0.5f * (g[0][b] - g[1][b] + g[2][b]);
-    t[3][b] = g[2][b];
-  }
-  for (int a = 0; a < 4; a++) {
-    u[a * 4 + 0] = t[a][0];
-    u[a * 4 + 1] = 0.5f * (t[a][0] + t[a][1] + t[a][2]);
-    u[a * 4 + 2] = 0.5f * (t[a][0] - t[a][1] + t[a][2]);
-    u[a * 4 + 3] = t[a][2];
-  }
-}
-
 struct Geo {
   int64_t N, Ci, H, W, Co, OH, OW, pad, TH, TW;
   int64_t ld = 0, vplane = 0, mplane = 0;  // a chunk's tile stride, and its V / M plane strides
@@ -277,6 +257,50 @@ void run(Geo g, const float* x, const PackedA<float>* U, float* y, const float* 
   });
 }
 
+// u[xi] = (G g G^T)[xi / 4][xi % 4] for 3x3 kernels g (g[a * 3 + b], one kernel per lane),
+// G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]].
+template <typename V> TG_INLINE void transform_kernels(const V* g, V* u) {
+  V t[4][3];
+  for (int b = 0; b < 3; b++) {
+    t[0][b] = g[b];
+    t[1][b] = 0.5f * (g[b] + g[3 + b] + g[6 + b]);
+    t[2][b] = 0.5f * (g[b] - g[3 + b] + g[6 + b]);
+    t[3][b] = g[6 + b];
+  }
+  for (int a = 0; a < 4; a++) {
+    u[a * 4 + 0] = t[a][0];
+    u[a * 4 + 1] = 0.5f * (t[a][0] + t[a][1] + t[a][2]);
+    u[a * 4 + 2] = 0.5f * (t[a][0] - t[a][1] + t[a][2]);
+    u[a * 4 + 3] = t[a][2];
+  }
+}
+
+// Panels [lo, hi) of the packed weights: the MR rows of a panel are transformed together, one
+// per vector lane, and each position's MR values stored contiguously, as the packing wants them.
+TG_INLINE void weight_panels_body(const float* w, int64_t C, int64_t rows, int64_t depth, bool backward, int64_t per, int64_t lo,
+                                  int64_t hi, float* packed) {
+  constexpr int MR = Blocking<float>::MR;
+  static_assert(MR <= 8, "a panel's rows must fit one vector");
+  for (int64_t p = lo; p < hi; p++)
+    for (int64_t k = 0; k < depth; k++) {
+      float lanes[9][8] = {};
+      for (int r = 0; r < MR && p * MR + r < rows; r++) {
+        const int64_t i = p * MR + r;
+        const float* kern = w + (backward ? k * C + i : i * C + k) * 9;
+        for (int e = 0; e < 9; e++) lanes[e][r] = kern[backward ? 8 - e : e];  // 8 - e: rotated 180 degrees
+      }
+      v8f g[9], u[XI];
+      for (int e = 0; e < 9; e++) g[e] = load<v8f>(lanes[e]);
+      transform_kernels<v8f>(g, u);
+      float* dst = packed + packed_a_offset<float>(rows, depth, p * MR, k);
+      for (int xi = 0; xi < XI; xi++) std::memcpy(dst + xi * per, &u[xi], sizeof(float) * MR);
+    }
+}
+TG_AVX2 void weight_panels_avx2(const float* w, int64_t C, int64_t rows, int64_t depth, bool backward, int64_t per, int64_t lo,
+                                int64_t hi, float* packed) {
+  weight_panels_body(w, C, rows, depth, backward, per, lo, hi, packed);
+}
+
 // The 16 transformed weight matrices as GEMM operand A, written straight into the packed
 // layout: U[xi] (O x C) for the forward pass; for the backward one the flipped kernel with the
 // channel axes swapped (C x O).
@@ -285,43 +309,53 @@ void prepare_weights(const float* w, int64_t O, int64_t C, bool backward, Packed
   const int64_t rows = backward ? C : O, depth = backward ? O : C;
   const int64_t per = skewed(packed_a_size<float>(rows, depth));
   float* packed = static_cast<float*>(t_upack.get(sizeof(float) * XI * per));
+  const bool avx = has_avx2_fma();
   parallel_for_lambda((rows + MR - 1) / MR, 1, [&](int64_t lo, int64_t hi) {
-    float u[XI];
-    for (int64_t p = lo; p < hi; p++)
-      for (int64_t k = 0; k < depth; k++) {
-        float* dst = packed + packed_a_offset<float>(rows, depth, p * MR, k);
-        for (int r = 0; r < MR; r++) {
-          const int64_t i = p * MR + r;
-          if (i < rows) transform_kernel(w + (backward ? k * C + i : i * C + k) * 9, backward, u);
-          else
-            for (int xi = 0; xi < XI; xi++) u[xi] = 0.f;
-          for (int xi = 0; xi < XI; xi++) dst[xi * per + r] = u[xi];
-        }
-      }
+    if (avx) weight_panels_avx2(w, C, rows, depth, backward, per, lo, hi, packed);
+    else weight_panels_body(w, C, rows, depth, backward, per, lo, hi, packed);
   });
   for (int xi = 0; xi < XI; xi++) U[xi] = PackedA<float>{packed + xi * per, rows, depth};
 }
 
-// gw[o][c] = G^T dU[.][o][c] G, G^T = [[1, 1/2, 1/2, 0], [0, 1/2, -1/2, 0], [0, 1/2, 1/2, 1]].
+// gw[o][c .. c + lanes) = G^T dU[.][o][c] G, G^T = [[1, 1/2, 1/2, 0], [0, 1/2, -1/2, 0], [0, 1/2, 1/2, 1]];
+// u points at dU[0][o][c], k at gw[o][c].
+template <typename V> TG_INLINE void grad_kernels(const float* u, int64_t plane, float* k) {
+  constexpr int L = sizeof(V) / sizeof(float);
+  V t[3][4];  // G^T dU
+  for (int b = 0; b < 4; b++) {
+    const V u0 = load<V>(u + b * plane), u1 = load<V>(u + (4 + b) * plane);
+    const V u2 = load<V>(u + (8 + b) * plane), u3 = load<V>(u + (12 + b) * plane);
+    t[0][b] = u0 + 0.5f * (u1 + u2);
+    t[1][b] = 0.5f * (u1 - u2);
+    t[2][b] = 0.5f * (u1 + u2) + u3;
+  }
+  float out[9][L];
+  for (int a = 0; a < 3; a++) {
+    store<V>(out[a * 3 + 0], t[a][0] + 0.5f * (t[a][1] + t[a][2]));
+    store<V>(out[a * 3 + 1], 0.5f * (t[a][1] - t[a][2]));
+    store<V>(out[a * 3 + 2], 0.5f * (t[a][1] + t[a][2]) + t[a][3]);
+  }
+  for (int l = 0; l < L; l++)
+    for (int e = 0; e < 9; e++) k[l * 9 + e] = out[e][l];
+}
+
+TG_INLINE void weight_grad_body(const float* dU, int64_t plane, int64_t C, int64_t lo, int64_t hi, float* gw) {
+  for (int64_t o = lo; o < hi; o++) {
+    int64_t c = 0;
+    for (; c + 8 <= C; c += 8) grad_kernels<v8f>(dU + o * C + c, plane, gw + (o * C + c) * 9);
+    for (; c < C; c++) grad_kernels<float>(dU + o * C + c, plane, gw + (o * C + c) * 9);
+  }
+}
+TG_AVX2 void weight_grad_avx2(const float* dU, int64_t plane, int64_t C, int64_t lo, int64_t hi, float* gw) {
+  weight_grad_body(dU, plane, C, lo, hi, gw);
+}
+
+// gw [O, C, 3, 3] from the 16 summed tile products dU[xi] (O x C, planes `plane` apart).
 void weight_grad_from_tiles(const float* dU, int64_t plane, int64_t O, int64_t C, float* gw) {
+  const bool avx = has_avx2_fma();
   parallel_for_lambda(O, 8, [&](int64_t lo, int64_t hi) {
-    for (int64_t o = lo; o < hi; o++)
-      for (int64_t c = 0; c < C; c++) {
-        const float* u = dU + o * C + c;
-        float t[3][4];  // G^T dU
-        for (int b = 0; b < 4; b++) {
-          const float u0 = u[(0 + b) * plane], u1 = u[(4 + b) * plane], u2 = u[(8 + b) * plane], u3 = u[(12 + b) * plane];
-          t[0][b] = u0 + 0.5f * (u1 + u2);
-          t[1][b] = 0.5f * (u1 - u2);
-          t[2][b] = 0.5f * (u1 + u2) + u3;
-        }
-        float* k = gw + (o * C + c) * 9;
-        for (int a = 0; a < 3; a++) {
-          k[a * 3 + 0] = t[a][0] + 0.5f * (t[a][1] + t[a][2]);
-          k[a * 3 + 1] = 0.5f * (t[a][1] - t[a][2]);
-          k[a * 3 + 2] = 0.5f * (t[a][1] + t[a][2]) + t[a][3];
-        }
-      }
+    if (avx) weight_grad_avx2(dU, plane, C, lo, hi, gw);
+    else weight_grad_body(dU, plane, C, lo, hi, gw);
   });
 }
 
