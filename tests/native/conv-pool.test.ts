@@ -28,6 +28,8 @@ const CASES: Case[] = [
   { N: 2, C: 20, H: 6, W: 11, O: 18, KH: 3, KW: 3, p: conv(1, 0) },
   { N: 2, C: 16, H: 5, W: 6, O: 19, KH: 3, KW: 3, p: conv(1, 2) },
   { N: 5, C: 32, H: 33, W: 30, O: 16, KH: 3, KW: 3, p: conv(1, 1) },
+  // More tiles than one weight-gradient chunk holds: the tile products accumulate across chunks.
+  { N: 2, C: 16, H: 96, W: 90, O: 16, KH: 3, KW: 3, p: conv(1, 1) },
 ];
 
 function outSize(n: number, k: number, s: number, pad: number, d: number): number {
