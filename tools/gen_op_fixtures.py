@@ -169,6 +169,17 @@ TORCH = {
     'indexSelect': lambda xs, a: torch.index_select(xs[0], a['dim'], xs[1].long()),
     'gather': lambda xs, a: torch.gather(xs[0], a['dim'], xs[1].long()),
     'scatterAdd': lambda xs, a: torch.scatter_add(xs[0], a['dim'], xs[1].long(), xs[2]),
+    'pad': lambda xs, a: F.pad(xs[0], tuple(a['pads']), a.get('mode', 'constant'), *( [a['value']] if 'value' in a else [])),
+    'sort': lambda xs, a: torch.sort(xs[0], stable=True, dim=a.get('dim', -1), descending=a.get('descending', False))[0],
+    'topk': lambda xs, a: torch.topk(xs[0], a['k'], a.get('dim', -1), a.get('largest', True))[0],
+    'cumsum': lambda xs, a: torch.cumsum(xs[0], a['dim']),
+    # Every piece, scaled by its position + 1 and put back together, so each piece's gradient differs.
+    'splitCat': lambda xs, a: torch.cat([p * (i + 1) for i, p in enumerate(torch.split(xs[0], a['sizes'], a.get('dim', 0)))], a.get('dim', 0)),
+    'chunkCat': lambda xs, a: torch.cat([p * (i + 1) for i, p in enumerate(torch.chunk(xs[0], a['chunks'], a.get('dim', 0)))], a.get('dim', 0)),
+    'maskedFill': lambda xs, a: xs[0].masked_fill(xs[1], a['value']),
+    'maskedSelect': lambda xs, a: torch.masked_select(xs[0], xs[1]),
+    'repeat': lambda xs, a: xs[0].repeat(*a['reps']),
+    'flip': lambda xs, a: torch.flip(xs[0], a['dims']),
 }
 
 
@@ -333,6 +344,69 @@ def cases_indexing():
     return c
 
 
+def cases_rearrange():
+    """pad, sort/topk values, cumsum, split/chunk, masked fill/select, repeat, flip."""
+    c = []
+    c.append(('pad constant last dim', 'pad', {'pads': [1, 2]}, [randn(2, 3)]))
+    c.append(('pad constant two dims value', 'pad', {'pads': [1, 0, 2, 1], 'value': 0.5}, [randn(2, 3, 4)]))
+    c.append(('pad constant negative crops', 'pad', {'pads': [-1, 2, 0, -1]}, [randn(3, 4)]))
+    c.append(('pad reflect 1-d of 3-d', 'pad', {'pads': [2, 1], 'mode': 'reflect'}, [randn(2, 3, 5)]))
+    c.append(('pad reflect 2-d of 4-d', 'pad', {'pads': [1, 2, 2, 1], 'mode': 'reflect'}, [randn(1, 2, 4, 5)]))
+    c.append(('pad replicate 1-d of 3-d', 'pad', {'pads': [3, 1], 'mode': 'replicate'}, [randn(2, 2, 3)]))
+    c.append(('pad replicate 2-d of 4-d', 'pad', {'pads': [2, 1, 0, 3], 'mode': 'replicate'}, [randn(2, 1, 3, 4)]))
+    c.append(('pad circular 2-d of 4-d', 'pad', {'pads': [1, 2, 2, 1], 'mode': 'circular'}, [randn(1, 2, 3, 4)]))
+    c.append(('sort last dim', 'sort', {}, [spread(3, 5)]))
+    c.append(('sort dim 0 descending', 'sort', {'dim': 0, 'descending': True}, [spread(4, 3)]))
+    ties = torch.tensor([[1.0, 0.5, 1.0, -2.0, 0.5], [3.0, 3.0, 3.0, 1.0, 2.0]])
+    c.append(('sort ties stable', 'sort', {'dim': 1}, [ties.clone()]))
+    c.append(('sort ties stable descending', 'sort', {'dim': 1, 'descending': True}, [ties.clone()]))
+    c.append(('topk largest', 'topk', {'k': 2}, [spread(3, 5)]))
+    c.append(('topk smallest dim 0', 'topk', {'k': 3, 'dim': 0, 'largest': False}, [spread(4, 2, 3)]))
+    c.append(('cumsum dim 1', 'cumsum', {'dim': 1}, [randn(3, 4)]))
+    c.append(('cumsum dim 0 of 3-d', 'cumsum', {'dim': 0}, [randn(3, 2, 2)]))
+    c.append(('cumsum dim -1 of 3-d', 'cumsum', {'dim': -1}, [randn(2, 3, 4)]))
+    c.append(('split by size', 'splitCat', {'sizes': 2, 'dim': 1}, [randn(3, 5)]))
+    c.append(('split by sizes', 'splitCat', {'sizes': [1, 3, 0, 1], 'dim': 0}, [randn(5, 2)]))
+    c.append(('chunk 3 of 5', 'chunkCat', {'chunks': 3, 'dim': -1}, [randn(2, 5)]))
+    c.append(('chunk 4 of 6', 'chunkCat', {'chunks': 4, 'dim': 0}, [randn(6, 2)]))
+    c.append(('maskedFill', 'maskedFill', {'value': -1.5}, [randn(3, 4), randn(3, 4) > 0]))
+    c.append(('maskedFill broadcast mask', 'maskedFill', {'value': 2.0}, [randn(2, 3, 4), randn(3, 1) > 0]))
+    c.append(('maskedSelect', 'maskedSelect', {}, [randn(3, 4), randn(3, 4) > 0]))
+    c.append(('maskedSelect broadcast both', 'maskedSelect', {}, [randn(3, 1), randn(1, 4) > 0]))
+    c.append(('repeat', 'repeat', {'reps': [2, 3]}, [randn(2, 3)]))
+    c.append(('repeat adds dims', 'repeat', {'reps': [2, 1, 2]}, [randn(3)]))
+    c.append(('flip one dim', 'flip', {'dims': [1]}, [randn(3, 4)]))
+    c.append(('flip two dims', 'flip', {'dims': [0, -1]}, [randn(2, 3, 4)]))
+    return c
+
+
+def index_cases():
+    """Integer outputs (sort/topk/argsort indices), which have no gradient."""
+    ties = torch.tensor([[1.0, 0.5, 1.0, -2.0, 0.5], [3.0, 3.0, 3.0, 1.0, 2.0]])
+    nan = torch.tensor([0.5, float('nan'), -1.0, 2.0])
+    rows = [
+        ('sort indices', 'sortIndices', {'dim': 1}, spread(3, 5), lambda x: torch.sort(x, 1)[1]),
+        ('sort indices ties stable', 'sortIndices', {'dim': 1}, ties, lambda x: torch.sort(x, stable=True, dim=1)[1]),
+        ('sort indices ties stable descending', 'sortIndices', {'dim': 1, 'descending': True}, ties,
+         lambda x: torch.sort(x, stable=True, dim=1, descending=True)[1]),
+        ('sort indices with NaN (last)', 'sortIndices', {'dim': 0}, nan, lambda x: torch.sort(x, stable=True, dim=0)[1]),
+        ('sort indices with NaN descending (first)', 'sortIndices', {'dim': 0, 'descending': True}, nan,
+         lambda x: torch.sort(x, stable=True, dim=0, descending=True)[1]),
+        ('argsort dim 0', 'argsort', {'dim': 0}, spread(4, 3), lambda x: torch.argsort(x, 0)),
+        ('topk indices', 'topkIndices', {'k': 2, 'dim': -1}, spread(3, 5), lambda x: torch.topk(x, 2, -1)[1]),
+        ('topk indices smallest', 'topkIndices', {'k': 3, 'dim': 0, 'largest': False}, spread(4, 2), lambda x: torch.topk(x, 3, 0, False)[1]),
+    ]
+    out = []
+    for name, op, args, x, fn in rows:
+        y = fn(x)
+        out.append({
+            'name': name, 'op': op, 'args': args,
+            'input': {'shape': list(x.shape), 'values': [v if v == v else 'nan' for v in x.reshape(-1).tolist()]},
+            'output': {'shape': list(y.shape), 'values': y.reshape(-1).tolist()},
+        })
+    return out
+
+
 GROUPS = {
     'elementwise': cases_elementwise,
     'reduce': cases_reduce,
@@ -340,6 +414,7 @@ GROUPS = {
     'conv': cases_conv,
     'shape': cases_shape,
     'indexing': cases_indexing,
+    'rearrange': cases_rearrange,
 }
 
 
@@ -463,6 +538,7 @@ def main():
         cases = [run_case(*c) for c in fn()]
         total += len(cases)
         write_json(os.path.join(outdir, f'{group}.json'), {'torch': torch.__version__, 'cases': cases})
+    write_json(os.path.join(outdir, 'sort-indices.json'), {'torch': torch.__version__, 'cases': index_cases()})
     write_json(os.path.join(outdir, 'format.json'), {'torch': torch.__version__, 'cases': format_cases()})
     write_json(os.path.join(outdir, 'creation.json'), {'torch': torch.__version__, **creation_cases()})
     print(f'wrote {total} op cases, format and creation fixtures to {os.path.normpath(outdir)}')

@@ -23,6 +23,7 @@ export { linear } from '../ops/matmul.js';
 export { conv2d, maxPool2d, avgPool2d, type Conv2dOptions, type Pool2dOptions, type Size2 } from '../ops/conv.js';
 export { relu, leakyRelu, elu, sigmoid, tanh } from '../ops/elementwise.js';
 export { softmax, logSoftmax } from '../ops/reduce.js';
+export { pad, type PadMode } from '../ops/pad.js';
 export { gelu, erf, type GeluApproximate } from './gelu.js';
 
 /** How a loss reduces its per-element values: their mean (default), their sum, or none. */

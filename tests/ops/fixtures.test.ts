@@ -7,7 +7,7 @@ import * as tg from '../../src/index.js';
 import { assertClose, testBackends, withBackend } from '../helpers.js';
 import { caseInputs, layoutApplies, loadCases, OPS, type FixtureCase, type Layout } from './optable.js';
 
-const GROUPS = ['elementwise', 'reduce', 'linalg', 'conv', 'shape', 'indexing'];
+const GROUPS = ['elementwise', 'reduce', 'linalg', 'conv', 'shape', 'indexing', 'rearrange'];
 const TOL = {
   float64: { atol: 1e-10, rtol: 1e-9 },
   float32: { atol: 2e-5, rtol: 2e-4 },
@@ -41,7 +41,8 @@ function runCase(c: FixtureCase, dtype: 'float32' | 'float64', layout: Layout): 
 const REQUIRED = `add sub mul div pow powScalar neg exp log sqrt rsqrt abs reciprocal square sin cos log1p expm1 maximum minimum
   clamp where relu leakyRelu elu sigmoid tanh sum mean max min prod var std logsumexp softmax logSoftmax matmul linear conv2d
   maxPool2d avgPool2d globalAvgPool2d reshape view flatten squeeze unsqueeze permute transpose t slice narrow select expand
-  contiguous clone castRoundTrip cat stack indexSelect gather scatterAdd addScalar subScalar mulScalar divScalar`.split(/\s+/);
+  contiguous clone castRoundTrip cat stack indexSelect gather scatterAdd addScalar subScalar mulScalar divScalar
+  pad sort topk cumsum splitCat chunkCat maskedFill maskedSelect repeat flip`.split(/\s+/);
 
 describe('op fixture coverage', () => {
   it('every listed op has PyTorch cases, and every case has a tsgrad op', () => {

@@ -7,9 +7,11 @@ import * as tg from '../../src/index.js';
 import { randd, testBackends, withBackend } from '../helpers.js';
 import { caseInputs, layoutApplies, loadCases, OPS } from './optable.js';
 
-const GROUPS = ['elementwise', 'reduce', 'linalg', 'conv', 'shape', 'indexing'];
+const GROUPS = ['elementwise', 'reduce', 'linalg', 'conv', 'shape', 'indexing', 'rearrange'];
 // Rounds through float32, so eps = 1e-6 differences see float32 steps; gradchecked below with a larger eps.
 const SKIP_FIXTURE_GRADCHECK = new Set(['castRoundTrip']);
+// Sorting tied values is not differentiable there (a nudge reorders them); PyTorch's gradients for those are in the fixtures.
+const NOT_DIFFERENTIABLE_CASES = new Set(['sort ties stable', 'sort ties stable descending']);
 
 /** Positive float64 leaf (for log, sqrt, pow bases). */
 function posd(shape: number[], seed: number): tg.Tensor {
@@ -111,7 +113,7 @@ for (const backend of testBackends()) {
             const failures: string[] = [];
             let checked = 0;
             for (const c of loadCases(group)) {
-              if (!layoutApplies(c, layout) || SKIP_FIXTURE_GRADCHECK.has(c.op)) continue;
+              if (!layoutApplies(c, layout) || SKIP_FIXTURE_GRADCHECK.has(c.op) || NOT_DIFFERENTIABLE_CASES.has(c.name)) continue;
               const xs = caseInputs(c, 'float64', layout);
               try {
                 tg.gradcheck((...ins) => OPS[c.op]!(ins, c.args), xs);

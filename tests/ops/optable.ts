@@ -34,6 +34,15 @@ export interface Args {
   step?: number;
   length?: number;
   index?: number;
+  pads?: number[];
+  mode?: tg.PadMode;
+  value?: number;
+  descending?: boolean;
+  k?: number;
+  largest?: boolean;
+  sizes?: number | number[];
+  chunks?: number;
+  reps?: number[];
 }
 
 type OpFn = (xs: tg.Tensor[], a: Args) => tg.Tensor;
@@ -109,6 +118,17 @@ export const OPS: Record<string, OpFn> = {
   indexSelect: (xs, a) => xs[0]!.indexSelect(a.dim as number, xs[1]!),
   gather: (xs, a) => xs[0]!.gather(a.dim as number, xs[1]!),
   scatterAdd: (xs, a) => xs[0]!.scatterAdd(a.dim as number, xs[1]!, xs[2]!),
+  pad: (xs, a) => tg.nn.functional.pad(xs[0]!, a.pads!, a.mode, a.value),
+  sort: (xs, a) => xs[0]!.sort(a.dim as number | undefined, { descending: a.descending ?? false, stable: true }).values,
+  topk: (xs, a) => xs[0]!.topk(a.k!, a.dim as number | undefined, a.largest ?? true).values,
+  cumsum: (xs, a) => xs[0]!.cumsum(a.dim as number),
+  // Every piece scaled by its position + 1 and concatenated again (as the generator does).
+  splitCat: (xs, a) => tg.cat(xs[0]!.split(a.sizes!, a.dim as number).map((p, i) => p.mul(i + 1)), a.dim as number),
+  chunkCat: (xs, a) => tg.cat(tg.chunk(xs[0]!, a.chunks!, a.dim as number).map((p, i) => p.mul(i + 1)), a.dim as number),
+  maskedFill: (xs, a) => xs[0]!.maskedFill(xs[1]!, a.value!),
+  maskedSelect: (xs) => tg.maskedSelect(xs[0]!, xs[1]!),
+  repeat: (xs, a) => xs[0]!.repeat(a.reps!),
+  flip: (xs, a) => xs[0]!.flip(a.dims!),
 };
 
 /** One input of a fixture case. */
