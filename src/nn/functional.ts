@@ -34,6 +34,23 @@ function checkReduction(op: string, r: string): Reduction {
   return r;
 }
 
+/** Options of the elementwise losses (mseLoss, l1Loss, binaryCrossEntropy, ...). */
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+/** A loss's reduction given positionally ('sum') or as options ({ reduction: 'sum' }), checked. */
+function reductionOf(op: string, r: Reduction | LossOptions | undefined): Reduction {
+  const v = r === undefined ? 'mean' : typeof r === 'string' ? r : (r.reduction ?? 'mean');
+  return checkReduction(op, v);
+}
+
+/** crossEntropy/nllLoss options, also accepting a bare reduction string like the other losses. */
+function classOptions<T extends ClassLossOptions>(opts: T | Reduction | undefined): T {
+  if (opts === undefined) return {} as T;
+  return (typeof opts === 'string' ? { reduction: opts } : opts) as T;
+}
+
 function reduce(loss: Tensor, r: Reduction): Tensor {
   return r === 'none' ? loss : r === 'sum' ? sum(loss) : mean(loss);
 }
@@ -347,7 +364,8 @@ function finishClassLoss(perSample: Tensor, w: Tensor, reduction: Reduction, unb
  * -weight[t_i]·input[i, t_i]. The mean divides by the sum of the weights of
  * the targets that are not ignored, like PyTorch.
  */
-export function nllLoss(input: Tensor, target: Tensor, opts: ClassLossOptions = {}): Tensor {
+export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions | Reduction = {}): Tensor {
+  const opts = classOptions(options);
   const reduction = checkReduction('nllLoss', opts.reduction ?? 'mean');
   checkFloat('nllLoss', input);
   const [x, t, unbatched] = batchify(input, target);
@@ -363,7 +381,8 @@ export function nllLoss(input: Tensor, target: Tensor, opts: ClassLossOptions = 
  * logSoftmax over dim 1 followed by nllLoss, with optional label smoothing
  * (PyTorch's formula, weights and ignoreIndex included).
  */
-export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions | Reduction = {}): Tensor {
+  const opts = classOptions(options);
   const reduction = checkReduction('crossEntropy', opts.reduction ?? 'mean');
   checkFloat('crossEntropy', input);
   const eps = opts.labelSmoothing ?? 0;
@@ -413,22 +432,22 @@ function checkSameShape(op: string, input: Tensor, target: Tensor): void {
 }
 
 /** Mean squared error: mean((input - target)²) (or sum / none). */
-export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkReduction('mseLoss', reduction);
+export function mseLoss(input: Tensor, target: Tensor, opts: Reduction | LossOptions = 'mean'): Tensor {
+  const reduction = reductionOf('mseLoss', opts);
   checkSameShape('mseLoss', input, target);
   return reduce(square(sub(input, target)), reduction);
 }
 
 /** Mean absolute error: mean(|input - target|) (or sum / none). */
-export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkReduction('l1Loss', reduction);
+export function l1Loss(input: Tensor, target: Tensor, opts: Reduction | LossOptions = 'mean'): Tensor {
+  const reduction = reductionOf('l1Loss', opts);
   checkSameShape('l1Loss', input, target);
   return reduce(abs(sub(input, target)), reduction);
 }
 
 /** Binary cross-entropy of probabilities: -(t·log p + (1 - t)·log(1 - p)), logs clamped at -100 like PyTorch. */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkReduction('binaryCrossEntropy', reduction);
+export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: Reduction | LossOptions = 'mean'): Tensor {
+  const reduction = reductionOf('binaryCrossEntropy', opts);
   checkSameShape('binaryCrossEntropy', input, target);
   const lp = maximum(log(input), -100);
   const lq = maximum(log(sub(1, input)), -100);
@@ -436,8 +455,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Red
 }
 
 /** Binary cross-entropy on logits, computed stably: max(x, 0) - x·t + log(1 + e^-|x|). */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkReduction('binaryCrossEntropyWithLogits', reduction);
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: Reduction | LossOptions = 'mean'): Tensor {
+  const reduction = reductionOf('binaryCrossEntropyWithLogits', opts);
   checkSameShape('binaryCrossEntropyWithLogits', input, target);
   return reduce(sub(softplus(input), mul(input, target)), reduction);
 }

@@ -57,6 +57,30 @@ describe('losses against PyTorch (value and input gradient)', () => {
     assertClose(new nn.NLLLoss().forward(T(n.input), T(n.target)), T(n.output), { atol: 1e-10 });
   });
 
+  it('every loss takes { reduction } as well as the positional string, in functional and module form', () => {
+    const modules = {
+      crossEntropy: nn.CrossEntropyLoss, nllLoss: nn.NLLLoss, mseLoss: nn.MSELoss, l1Loss: nn.L1Loss,
+      binaryCrossEntropy: nn.BCELoss, binaryCrossEntropyWithLogits: nn.BCEWithLogitsLoss,
+    } as const;
+    let checked = 0;
+    for (const c of cases) {
+      // Plain cases only: weights, smoothing and ignoreIndex have their own tests above.
+      if (c.opts.weight || c.opts.labelSmoothing || c.opts.ignoreIndex !== undefined || !c.opts.reduction) continue;
+      const r = c.opts.reduction;
+      const x = T(c.input);
+      const t = T(c.target);
+      const forms = [
+        F[c.fn](x, t, r), F[c.fn](x, t, { reduction: r }),
+        new modules[c.fn](r).forward(x, t), new modules[c.fn]({ reduction: r }).forward(x, t),
+      ];
+      for (const [i, y] of forms.entries()) assertClose(y, T(c.output), { atol: 1e-10, msg: `${c.name} form ${i}` });
+      checked++;
+    }
+    assert.ok(checked >= 12, `only ${checked} plain loss cases`);
+    assert.throws(() => F.mseLoss(tg.zeros([2]), tg.zeros([2]), { reduction: 'avg' as 'mean' }), /mseLoss: reduction must be 'mean', 'sum' or 'none', got 'avg'/);
+    assert.equal(new nn.L1Loss({}).reduction, 'mean');
+  });
+
   it('gives clear errors for bad targets', () => {
     const logits = tg.zeros([3, 4]);
     assert.throws(() => F.crossEntropy(logits, tg.tensor([0, 4, 1], { dtype: 'int32' })), /crossEntropy: target 4 at position 1 is out of range for 4 classes \(expected 0\.\.3\)/);

@@ -1,14 +1,17 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import {
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, nllLoss,
-  type CrossEntropyOptions, type ClassLossOptions, type Reduction,
+  type CrossEntropyOptions, type ClassLossOptions, type LossOptions, type Reduction,
 } from '../functional.js';
 import { Module } from '../module.js';
 
 /** Cross-entropy of logits [N, C, ...] against int32 class indices [N, ...] (or class probabilities). */
 export class CrossEntropyLoss extends Module {
-  constructor(readonly opts: CrossEntropyOptions = {}) {
+  readonly opts: CrossEntropyOptions;
+  /** Options, or just the reduction ('mean', 'sum', 'none'). */
+  constructor(opts: CrossEntropyOptions | Reduction = {}) {
     super();
+    this.opts = typeof opts === 'string' ? { reduction: opts } : opts;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -18,8 +21,11 @@ export class CrossEntropyLoss extends Module {
 
 /** Negative log-likelihood of log-probabilities [N, C, ...] against int32 class indices. */
 export class NLLLoss extends Module {
-  constructor(readonly opts: ClassLossOptions = {}) {
+  readonly opts: ClassLossOptions;
+  /** Options, or just the reduction ('mean', 'sum', 'none'). */
+  constructor(opts: ClassLossOptions | Reduction = {}) {
     super();
+    this.opts = typeof opts === 'string' ? { reduction: opts } : opts;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -29,8 +35,11 @@ export class NLLLoss extends Module {
 
 /** Mean squared error. */
 export class MSELoss extends Module {
-  constructor(readonly reduction: Reduction = 'mean') {
+  readonly reduction: Reduction;
+  /** The reduction, positionally ('sum') or as options ({ reduction: 'sum' }); 'mean' by default. */
+  constructor(opts: Reduction | LossOptions = 'mean') {
     super();
+    this.reduction = typeof opts === 'string' ? opts : (opts.reduction ?? 'mean');
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -40,8 +49,11 @@ export class MSELoss extends Module {
 
 /** Mean absolute error. */
 export class L1Loss extends Module {
-  constructor(readonly reduction: Reduction = 'mean') {
+  readonly reduction: Reduction;
+  /** The reduction, positionally ('sum') or as options ({ reduction: 'sum' }); 'mean' by default. */
+  constructor(opts: Reduction | LossOptions = 'mean') {
     super();
+    this.reduction = typeof opts === 'string' ? opts : (opts.reduction ?? 'mean');
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -51,8 +63,11 @@ export class L1Loss extends Module {
 
 /** Binary cross-entropy of probabilities. */
 export class BCELoss extends Module {
-  constructor(readonly reduction: Reduction = 'mean') {
+  readonly reduction: Reduction;
+  /** The reduction, positionally ('sum') or as options ({ reduction: 'sum' }); 'mean' by default. */
+  constructor(opts: Reduction | LossOptions = 'mean') {
     super();
+    this.reduction = typeof opts === 'string' ? opts : (opts.reduction ?? 'mean');
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -62,8 +77,11 @@ export class BCELoss extends Module {
 
 /** Binary cross-entropy of logits (sigmoid folded in, stable). */
 export class BCEWithLogitsLoss extends Module {
-  constructor(readonly reduction: Reduction = 'mean') {
+  readonly reduction: Reduction;
+  /** The reduction, positionally ('sum') or as options ({ reduction: 'sum' }); 'mean' by default. */
+  constructor(opts: Reduction | LossOptions = 'mean') {
     super();
+    this.reduction = typeof opts === 'string' ? opts : (opts.reduction ?? 'mean');
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
