@@ -8,3 +8,4 @@ export {
   saveStateDict, loadStateDict, tensorToJSON, tensorFromJSON, optimizerStateToJSON, optimizerStateFromJSON,
   type TensorJSON, type OptimizerStateJSON,
 } from './state-dict.js';
+export { loadTorch, saveTorch, parseTorch, serializeTorch, TorchFormatError } from './torch/index.js';
