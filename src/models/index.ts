@@ -5,3 +5,4 @@ export * from './residual.js';
 export * from './resnet.js';
 export * from './convnet.js';
 export * from './custom.js';
+export * from './torchvision/index.js';

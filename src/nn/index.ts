@@ -15,6 +15,7 @@ export { Flatten, Unflatten } from './layers/flatten.js';
 export { Sequential, ModuleList } from './layers/container.js';
 export { GELUFunction } from './gelu.js';
 export { ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, SiLU, Softplus, Softmax, LogSoftmax } from './layers/activation.js';
+export { ReLU6 } from './layers/relu6.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss } from './layers/loss.js';
 export type { LayerOptions } from './layers/options.js';
 export { LayerNormFunction, BatchNormFunction, fusedLayerNorm, fusedBatchNorm } from './fused-norms.js';
