@@ -360,6 +360,11 @@ export abstract class Module {
     return '';
   }
 
+  /** console.log / util.inspect in Node show the nested printout (toString), not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** PyTorch-style nested printout of the module tree. */
   toString(): string {
     const kids = [...this.namedChildren()];

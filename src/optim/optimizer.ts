@@ -65,6 +65,21 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     this.paramGroups.push(g);
   }
 
+  /** PyTorch's printout: the class name, then each parameter group's hyperparameters in name order. */
+  toString(): string {
+    const fmt = (v: unknown): string => (Array.isArray(v) ? `[${v.map(fmt).join(', ')}]` : v instanceof Tensor ? `tensor of shape ${fmtShape(v.shape)}` : String(v));
+    const groups = this.paramGroups.map((g, i) => {
+      const keys = Object.keys(g).filter((k) => k !== 'params').sort();
+      return [`Parameter Group ${i}`, ...keys.map((k) => `    ${k}: ${fmt((g as Record<string, unknown>)[k])}`)].join('\n');
+    });
+    return `${this.constructor.name} (\n${groups.join('\n\n')}\n)`;
+  }
+
+  /** console.log / util.inspect in Node show toString()'s printout. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** Throws a RangeError naming the hyperparameter when a value is out of range. */
   protected checkHyper(g: H): void {
     if (!(g.lr >= 0)) throw new RangeError(`${this.constructor.name}: invalid learning rate ${g.lr}`);

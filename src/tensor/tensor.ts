@@ -160,6 +160,14 @@ export class Tensor implements View {
     return build(0);
   }
 
+  /**
+   * What console.log and util.inspect show in Node: the toString() printout, not the fields.
+   * Symbol.for keeps node:util out of the import graph, so browsers bundle this unchanged.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** PyTorch-style printout: values, then dtype (when not float32), gradient function or requiresGrad. */
   toString(): string {
     const suffix = this._gradFn ? [`gradFn=<${this._gradFn.name}>`] : this._requiresGrad ? ['requiresGrad=true'] : [];
