@@ -7,6 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { readPngImage } from './images.js';
 import { firstRows, normalizeImages, padImages } from './prepare.js';
 import { loadSavedModel, SavedModelError } from './saved-model.js';
+import { addConfusion, classificationMetrics, confusionMatrix } from './metrics.js';
 import { countCorrect } from './trainer.js';
 
 /** Accuracy of a saved model on a dataset split. */
@@ -17,8 +18,15 @@ export interface EvalReport {
   numSamples: number;
   loss: number;
   accuracy: number;
-  /** Accuracy per class, in label order (NaN for a class with no samples). */
-  perClass: { name: string; accuracy: number; count: number }[];
+  /**
+   * Per class, in label order: accuracy (= recall; NaN for a class with no samples), number of
+   * samples, precision, recall and F1 (0 when undefined, like sklearn).
+   */
+  perClass: { name: string; accuracy: number; count: number; precision: number; recall: number; f1: number }[];
+  /** Unweighted means over the classes of precision, recall and F1. */
+  macro: { precision: number; recall: number; f1: number };
+  /** confusion[true][predicted] sample counts. */
+  confusion: number[][];
 }
 
 /** Options of evaluateSavedModel. */
@@ -48,8 +56,7 @@ export async function evaluateSavedModel(dir: string, opts: EvalOptions = {}): P
   const y = firstRows(data.labels, opts.limit);
   const loader = new DataLoader(new TensorDataset(x, y), { batchSize: opts.batchSize ?? 500 });
   const k = meta.config.numClasses;
-  const hits = new Array<number>(k).fill(0);
-  const counts = new Array<number>(k).fill(0);
+  const confusion = confusionMatrix([], [], k);
   let lossSum = 0;
   let correct = 0;
   let n = 0;
@@ -61,16 +68,10 @@ export async function evaluateSavedModel(dir: string, opts: EvalOptions = {}): P
       lossSum += crossEntropy(out, yb).item() * bn;
       correct += countCorrect(out, yb);
       n += bn;
-      const o = out.toTypedArray() as Float32Array;
-      const t = yb.toTypedArray() as Int32Array;
-      for (let i = 0; i < bn; i++) {
-        let best = 0;
-        for (let j = 1; j < k; j++) if (o[i * k + j]! > o[i * k + best]!) best = j;
-        counts[t[i]!]!++;
-        if (best === t[i]) hits[t[i]!]!++;
-      }
+      addConfusion(confusion, confusionMatrix(out, yb, k));
     }
   });
+  const m = classificationMetrics(confusion);
   return {
     dataset: name,
     split,
@@ -78,7 +79,12 @@ export async function evaluateSavedModel(dir: string, opts: EvalOptions = {}): P
     numSamples: n,
     loss: lossSum / n,
     accuracy: correct / n,
-    perClass: meta.classes.map((cls, i) => ({ name: cls, accuracy: counts[i] ? hits[i]! / counts[i]! : NaN, count: counts[i]! })),
+    perClass: meta.classes.map((cls, i) => {
+      const s = m.perClass[i]!;
+      return { name: cls, accuracy: s.support ? s.recall : NaN, count: s.support, precision: s.precision, recall: s.recall, f1: s.f1 };
+    }),
+    macro: { precision: m.macro.precision, recall: m.macro.recall, f1: m.macro.f1 },
+    confusion,
   };
 }
 

@@ -10,6 +10,7 @@ export { buildMlp, buildCnn, buildModel, modelInputShape, MODEL_NAMES, type Mode
 export { OPTIMIZER_NAMES, DEFAULT_LR, makeOptimizer, type OptimizerName } from './optimizers.js';
 export { saveModel, loadSavedModel, SavedModelError, type SavedModelMeta } from './saved-model.js';
 export { evaluateSavedModel, classifyImages, type EvalReport, type EvalOptions, type Classification } from './evaluate.js';
+export { confusionMatrix, addConfusion, classificationMetrics, classificationReport, formatConfusion, type ClassScores, type ClassificationMetrics } from './metrics.js';
 export { readPngImage, resizePlane, ImageError } from './images.js';
 export { channelStats, firstRows, padImages, normalizeImages } from './prepare.js';
 export { runTraining, RunConfigError, type TrainConfig, type RunOptions, type RunOutput, type RunResults } from './run.js';

@@ -74,6 +74,14 @@ test('tsgrad train → eval → classify → train --resume on the embedded Fash
   assert.equal(rep.accuracy, res.finalTestAcc);
   assert.ok(Math.abs(rep.loss - res.result.testLoss[0]) < 1e-5);
   assert.equal(rep.perClass.reduce((s: number, c: { count: number }) => s + c.count, 0), 100);
+  // The confusion matrix agrees with the accuracy; macro scores are the means of the per-class ones.
+  assert.equal(rep.confusion.flat().reduce((s: number, v: number) => s + v, 0), 100);
+  assert.equal(rep.confusion.reduce((s: number, row: number[], i: number) => s + row[i]!, 0) / 100, rep.accuracy);
+  const meanOf = (key: 'precision' | 'recall' | 'f1') => rep.perClass.reduce((s: number, c: Record<string, number>) => s + c[key]!, 0) / rep.perClass.length;
+  for (const key of ['precision', 'recall', 'f1'] as const) assert.ok(Math.abs(rep.macro[key] - meanOf(key)) < 1e-12, key);
+  const evText = tsgrad('eval', '--model-dir', out, '--limit', '100');
+  assert.match(evText.stdout, /macro precision [\d.]+%  recall [\d.]+%  F1 [\d.]+%/);
+  assert.match(evText.stdout, /confusion matrix \(rows: true class, columns: predicted\)\ntrue \\ predicted/);
 
   // classify: a 28×28 PNG and the same image enlarged 3× (area averaging recovers it exactly) agree.
   writeTestPng(join(tmp, 'a.png'), 0, 1);

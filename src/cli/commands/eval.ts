@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { evaluateSavedModel } from '../../train/evaluate.js';
+import { formatConfusion } from '../../train/metrics.js';
 import { flag, flagsHelp, parseFlags } from '../args.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -18,7 +19,7 @@ export const EVAL_FLAGS = {
 /** `tsgrad eval`: loss and accuracy (overall and per class) of a saved model. */
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'evaluate a saved model on a dataset split: loss, accuracy, per-class accuracy',
+  summary: 'evaluate a saved model on a dataset split: loss, accuracy, per-class precision/recall/F1, confusion matrix',
   usage: `Usage: tsgrad eval --model-dir DIR [options]
 
 Options:
@@ -46,11 +47,15 @@ Example:
       return 0;
     }
     const width = Math.max(...r.perClass.map((c) => c.name.length));
+    const pct = (v: number) => `${(100 * v).toFixed(2).padStart(6)}%`;
     process.stdout.write(
       `${r.dataset} ${r.split} (${r.source}), ${r.numSamples} images\n` +
-        `loss ${r.loss.toFixed(4)}  accuracy ${(100 * r.accuracy).toFixed(2)}%\n` +
-        r.perClass.map((c) => `  ${c.name.padEnd(width)}  ${Number.isNaN(c.accuracy) ? '   n/a' : `${(100 * c.accuracy).toFixed(2).padStart(6)}%`}  (${c.count})`).join('\n') +
-        '\n',
+        `loss ${r.loss.toFixed(4)}  accuracy ${(100 * r.accuracy).toFixed(2)}%  ` +
+        `macro precision ${(100 * r.macro.precision).toFixed(2)}%  recall ${(100 * r.macro.recall).toFixed(2)}%  F1 ${(100 * r.macro.f1).toFixed(2)}%\n` +
+        `  ${'class'.padEnd(width)}  accuracy  precision   recall       F1  (samples)\n` +
+        r.perClass.map((c) => `  ${c.name.padEnd(width)}  ${Number.isNaN(c.accuracy) ? '     n/a' : ` ${pct(c.accuracy)}`}    ${pct(c.precision)}  ${pct(c.recall)}  ${pct(c.f1)}  (${c.count})`).join('\n') +
+        '\n' +
+        `confusion matrix (rows: true class, columns: predicted)\n${formatConfusion(r.confusion, r.perClass.map((c) => c.name))}\n`,
     );
     return 0;
   },
