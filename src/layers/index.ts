@@ -15,4 +15,5 @@ export { Sequential } from './sequential.js';
 export { MLP, makeActivation, type MLPOptions, type ActivationSpec } from './mlp.js';
 export { Loss, CrossEntropyLoss, CategoricalCrossEntropy, MSELoss, SumSquaredError, type Reduction } from './losses.js';
 export { SGD, sgdStep, type SGDOptions, type HasParams } from './sgd.js';
+export { LayerOptimizer, MomentumSGD, RMSProp, Adam, type LayerOptimizerState, type MomentumSGDOptions, type RMSPropOptions, type AdamOptions } from './optimizers.js';
 export { accuracy } from './metrics.js';

@@ -10,6 +10,8 @@ export { buildMlp, buildCnn, buildModel, modelInputShape, MODEL_NAMES, type Mode
 export { OPTIMIZER_NAMES, DEFAULT_LR, makeOptimizer, type OptimizerName } from './optimizers.js';
 export { saveModel, loadSavedModel, SavedModelError, type SavedModelMeta } from './saved-model.js';
 export { evaluateSavedModel, classifyImages, type EvalReport, type EvalOptions, type Classification } from './evaluate.js';
+export { LayerModule, isLayerModel, type LayerModel } from './layer-model.js';
+export { trainMlpLayers, evaluateMlp, MLP_LAYERS_DEFAULTS, type MlpLayersConfig, type MlpLayersResult, type LabelledImages, type EvalPoint } from './mlp-layers.js';
 export { confusionMatrix, addConfusion, classificationMetrics, classificationReport, formatConfusion, type ClassScores, type ClassificationMetrics } from './metrics.js';
 export { readPngImage, resizePlane, ImageError } from './images.js';
 export { channelStats, firstRows, padImages, normalizeImages } from './prepare.js';

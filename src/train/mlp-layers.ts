@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { indexSelect } from '../ops/indexing.js';
 import { reshape, narrow } from '../ops/shape.js';
-import { CrossEntropyLoss, LayerError, MLP, accuracy, sgdStep } from '../layers/index.js';
+import { Adam, CrossEntropyLoss, LayerError, MLP, MomentumSGD, RMSProp, accuracy, sgdStep } from '../layers/index.js';
 
 /** The recipe of the classic MLP exercise (defaults of `tsgrad train-mlp-layers`). */
 export interface MlpLayersConfig {
@@ -21,6 +21,41 @@ export interface MlpLayersConfig {
   weightDecay?: number;
   /** Number of classes (default: the largest label + 1). */
   numClasses?: number;
+  /**
+   * The update rule over net.params()/net.grads(): plain 'sgd' (default), 'momentum' (SGD with
+   * momentum 0.9), 'rmsprop' or 'adam' (tsgrad/layers' optimizers, PyTorch's rules).
+   */
+  optimizer?: MlpLayersOptimizer;
+}
+
+/** Optimizers trainMlpLayers can use. */
+export type MlpLayersOptimizer = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
+
+/** The optimizer names, in the order help texts list them. */
+export const MLP_LAYERS_OPTIMIZERS: readonly MlpLayersOptimizer[] = ['sgd', 'momentum', 'rmsprop', 'adam'];
+
+/** A step function for the chosen optimizer over the model's params and grads. */
+function makeStep(model: MLP, cfg: MlpLayersConfig): () => void {
+  const lr = cfg.learningRate;
+  const weightDecay = cfg.weightDecay ?? 0;
+  switch (cfg.optimizer ?? 'sgd') {
+    case 'sgd':
+      return () => sgdStep(model, { lr, weightDecay });
+    case 'momentum': {
+      const o = new MomentumSGD(model, { lr, momentum: 0.9, weightDecay });
+      return () => o.step();
+    }
+    case 'rmsprop': {
+      const o = new RMSProp(model, { lr, weightDecay });
+      return () => o.step();
+    }
+    case 'adam': {
+      const o = new Adam(model, { lr, weightDecay });
+      return () => o.step();
+    }
+    default:
+      throw new LayerError(`trainMlpLayers: optimizer must be one of ${MLP_LAYERS_OPTIMIZERS.join(', ')}, got ${String(cfg.optimizer)}`);
+  }
 }
 
 /** Images [N, ...] (flattened per sample) and int32 labels [N]. */
@@ -93,7 +128,7 @@ export function evaluateMlp(model: MLP, x: Tensor, labels: Tensor, chunk = 2000)
 }
 
 /**
- * Trains MLP(features, hiddenUnits, classes, ELU) with plain SGD on softmax
+ * Trains MLP(features, hiddenUnits, classes, ELU) with SGD (or cfg.optimizer) on softmax
  * cross-entropy, using only hand-derived layers (autograd off). Batches are
  * drawn without replacement from a fresh seeded permutation each epoch; the
  * whole test set is evaluated at step 0, every evalFreq steps and at the end.
@@ -115,6 +150,7 @@ export function trainMlpLayers(
   const model = new MLP(features, cfg.hiddenUnits, numClasses, { activation: 'elu', generator: new Generator(cfg.seed) });
   const order = new Generator(cfg.seed + 1);
   const ce = new CrossEntropyLoss();
+  const step_ = makeStep(model, cfg);
   const trainLoss: number[] = [];
   const trainAccuracy: number[] = [];
   const evals: EvalPoint[] = [];
@@ -155,7 +191,7 @@ export function trainMlpLayers(
     trainAccuracy.push(accuracy(logits, y));
     // The images need no gradient: backwardParams skips the first layer's ∂L/∂input.
     model.backwardParams(ce.backward());
-    sgdStep(model, { lr: cfg.learningRate, weightDecay: cfg.weightDecay ?? 0 });
+    step_();
     if (step % cfg.evalFreq === 0 || step === cfg.maxSteps) evaluate(step);
   }
   return { model, trainLoss, trainAccuracy, evals, final: evals[evals.length - 1]!, trainSeconds: (performance.now() - t0) / 1000 };

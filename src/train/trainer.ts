@@ -5,6 +5,7 @@ import { Module } from '../nn/module.js';
 import { noGrad } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
+import { isLayerModel, LayerModule, type LayerModel } from './layer-model.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 
 /** A loss: a module such as CrossEntropyLoss, or a function of (output, target) giving a scalar. */
@@ -93,7 +94,8 @@ export interface FitOptions {
 
 /** Options of the Trainer. */
 export interface TrainerOptions {
-  model: Module;
+  /** An nn.Module, or a hand-derived layer model (tsgrad/layers), which is wrapped in a LayerModule. */
+  model: Module | LayerModel;
   lossFn: LossFn;
   optimizer: TrainerOptimizer;
   /** Stepped at the end of every epoch. */
@@ -152,9 +154,11 @@ export class Trainer {
   private state: RunState = { epoch: 0, step: 0, lastFiniteLoss: null, lastFiniteStep: 0, bestValue: null, sinceBest: 0, result: emptyResult() };
 
   constructor(opts: TrainerOptions) {
-    if (!(opts.model instanceof Module)) throw new TypeError('Trainer: model must be an nn.Module');
+    if (!(opts.model instanceof Module) && !isLayerModel(opts.model)) {
+      throw new TypeError('Trainer: model must be an nn.Module or a layer model (forward, backward, params, grads)');
+    }
     if (typeof opts.optimizer?.step !== 'function') throw new TypeError('Trainer: optimizer must have step() and zeroGrad()');
-    this.model = opts.model;
+    this.model = opts.model instanceof Module ? opts.model : new LayerModule(opts.model);
     this.lossFn = opts.lossFn;
     this.optimizer = opts.optimizer;
     this.scheduler = opts.scheduler ?? null;
@@ -179,6 +183,8 @@ export class Trainer {
   trainBatch(x: Tensor, y: Tensor): BatchResult {
     this.model.train();
     this.optimizer.zeroGrad();
+    // A layer optimizer clears the layers' gradients, not the wrapper's Parameter.grad.
+    if (this.model instanceof LayerModule) this.model.zeroGrad();
     const out = this.model.forward(x);
     const loss = this.loss(out, y);
     const value = loss.item();

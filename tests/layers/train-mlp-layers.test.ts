@@ -24,6 +24,14 @@ describe('trainMlpLayers (hand-derived MLP on real Fashion-MNIST images)', () =>
     assert.equal(res.model.describe(), 'MLP(Linear(784→64) → ELU(alpha=1) → Linear(64→10))');
   });
 
+  it('trains with the layer optimizers (momentum, RMSProp, Adam), each learning', () => {
+    for (const [optimizer, lr] of [['momentum', 0.02], ['rmsprop', 1e-3], ['adam', 2e-3]] as const) {
+      const res = trainMlpLayers(train, test, { hiddenUnits: [32], learningRate: lr, maxSteps: 120, batchSize: 50, evalFreq: 120, seed: 1, numClasses: 10, optimizer });
+      assert.ok(res.final.testAccuracy > 0.65, `${optimizer}: final test accuracy ${res.final.testAccuracy}`);
+    }
+    assert.throws(() => trainMlpLayers(train, test, { hiddenUnits: [], learningRate: 0.1, maxSteps: 1, batchSize: 5, evalFreq: 1, seed: 1, optimizer: 'lbfgs' as 'sgd' }), /optimizer must be one of sgd, momentum, rmsprop, adam, got lbfgs/);
+  });
+
   it('is reproducible from the seed', () => {
     const cfg = { hiddenUnits: [8], learningRate: 0.05, maxSteps: 20, batchSize: 20, evalFreq: 20, seed: 7, numClasses: 10 };
     const a = trainMlpLayers(train, test, cfg);
@@ -58,6 +66,13 @@ describe('tsgrad train-mlp-layers', () => {
     assert.throws(() => parseTrainMlpLayersArgs(['--dataset', 'imagenet']), /--dataset must be one of fashion-mnist, mnist, cifar10, got "imagenet"/);
     assert.throws(() => parseTrainMlpLayersArgs(['--max-steps', '0']), /--max-steps must be an integer >= 1/);
     assert.throws(() => parseTrainMlpLayersArgs(['--bogus']), { name: 'UsageError' });
+    const q = parseTrainMlpLayersArgs(['--optimizer', 'adam', '--limit-train', '500', '--limit-test', '200']);
+    assert.equal(q.cfg.optimizer, 'adam');
+    assert.equal(q.limitTrain, 500);
+    assert.equal(q.limitTest, 200);
+    assert.equal(parseTrainMlpLayersArgs([]).limitTrain, undefined);
+    assert.throws(() => parseTrainMlpLayersArgs(['--optimizer', 'lbfgs']), /--optimizer must be one of sgd, momentum, rmsprop, adam, got "lbfgs"/);
+    assert.throws(() => parseTrainMlpLayersArgs(['--limit-train', '0']), /--limit-train must be an integer >= 1/);
   });
 
   it('writes results JSON and loss/accuracy curves as PNG and SVG', async () => {
@@ -65,7 +80,7 @@ describe('tsgrad train-mlp-layers', () => {
     const missing = join(dir, 'no-data');
     const lines: string[] = [];
     const outLines: string[] = [];
-    const argv = ['--data-dir', missing, '--max-steps', '6', '--eval-freq', '3', '--batch-size', '50', '--learning-rate', '0.1', '--out', join(dir, 'run')];
+    const argv = ['--data-dir', missing, '--max-steps', '6', '--eval-freq', '3', '--batch-size', '50', '--learning-rate', '0.1', '--limit-train', '300', '--limit-test', '400', '--out', join(dir, 'run')];
     const code = await runTrainMlpLayers(argv, { err: (l) => lines.push(l), out: (l) => outLines.push(l) });
     assert.equal(code, 0);
     assert.equal(trainMlpLayersCommand.name, 'train-mlp-layers');
@@ -73,7 +88,8 @@ describe('tsgrad train-mlp-layers', () => {
     const res = JSON.parse(readFileSync(join(dir, 'run', 'results.json'), 'utf8')) as { final: { step: number; testAccuracy: number }; evals: { step: number }[]; testImages: number };
     assert.equal(res.final.step, 6);
     assert.deepEqual(res.evals.map((e) => e.step), [0, 3, 6]);
-    assert.equal(res.testImages, 1000);
+    assert.equal(res.testImages, 400);
+    assert.equal((res as unknown as { trainImages: number }).trainImages, 300);
     for (const f of ['loss.svg', 'loss.png', 'accuracy.svg', 'accuracy.png']) assert.ok(existsSync(join(dir, 'run', f)), f);
     assert.ok(readFileSync(join(dir, 'run', 'loss.svg'), 'utf8').includes('<svg'));
     assert.deepEqual([...readFileSync(join(dir, 'run', 'accuracy.png')).subarray(1, 4)], [0x50, 0x4e, 0x47]);

@@ -6,7 +6,8 @@ import { loadDataset, type DatasetName } from '../../data/datasets.js';
 import { plotCurves } from '../../plot/curves.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { writePlot } from '../../plot/write.js';
-import { MLP_LAYERS_DEFAULTS, trainMlpLayers, type MlpLayersConfig } from '../../train/mlp-layers.js';
+import { MLP_LAYERS_DEFAULTS, MLP_LAYERS_OPTIMIZERS, trainMlpLayers, type MlpLayersConfig, type MlpLayersOptimizer } from '../../train/mlp-layers.js';
+import { firstRows } from '../../train/prepare.js';
 
 const D = MLP_LAYERS_DEFAULTS;
 const DATASETS: readonly DatasetName[] = ['fashion-mnist', 'mnist', 'cifar10'];
@@ -24,6 +25,9 @@ loss.svg/png and accuracy.svg/png into --out; progress goes to stderr.
   --batch-size N           images per step (default ${D.batchSize})
   --eval-freq N            steps between test evaluations (default ${D.evalFreq})
   --weight-decay X         L2 penalty of the SGD step (default 0)
+  --optimizer NAME         sgd (default), momentum (0.9), rmsprop or adam, over net.params()/grads()
+  --limit-train N          use only the first N training images
+  --limit-test N           use only the first N test images
   --dataset NAME           fashion-mnist (default), mnist or cifar10
   --data-dir DIR           root holding mnist/, fashion-mnist/, cifar-10-batches-bin/
                            (default $TSGRAD_DATA, else ~/.cache/tsgrad; Fashion-MNIST falls
@@ -41,7 +45,7 @@ function num(flag: string, v: string, integer: boolean, min: number): number {
 }
 
 /** Parses the flags into a config, dataset, data dir and output folder. */
-export function parseTrainMlpLayersArgs(argv: string[]): { cfg: MlpLayersConfig; dataset: DatasetName; dataDir?: string; out: string } {
+export function parseTrainMlpLayersArgs(argv: string[]): { cfg: MlpLayersConfig; dataset: DatasetName; dataDir?: string; out: string; limitTrain?: number; limitTest?: number } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -53,6 +57,9 @@ export function parseTrainMlpLayersArgs(argv: string[]): { cfg: MlpLayersConfig;
         'batch-size': { type: 'string', default: String(D.batchSize) },
         'eval-freq': { type: 'string', default: String(D.evalFreq) },
         'weight-decay': { type: 'string', default: '0' },
+        optimizer: { type: 'string', default: 'sgd' },
+        'limit-train': { type: 'string' },
+        'limit-test': { type: 'string' },
         dataset: { type: 'string', default: 'fashion-mnist' },
         'data-dir': { type: 'string' },
         seed: { type: 'string', default: String(D.seed) },
@@ -78,7 +85,14 @@ export function parseTrainMlpLayersArgs(argv: string[]): { cfg: MlpLayersConfig;
     weightDecay: num('weight-decay', values['weight-decay']!, false, 0),
     seed: num('seed', values.seed!, true, 0),
   };
-  return { cfg, dataset, dataDir: values['data-dir'], out: values.out! };
+  const optimizer = values.optimizer as MlpLayersOptimizer;
+  if (!MLP_LAYERS_OPTIMIZERS.includes(optimizer)) throw new UsageError(`train-mlp-layers: --optimizer must be one of ${MLP_LAYERS_OPTIMIZERS.join(', ')}, got ${JSON.stringify(values.optimizer)}`);
+  if (optimizer !== 'sgd') cfg.optimizer = optimizer;
+  const limits = {
+    ...(values['limit-train'] !== undefined ? { limitTrain: num('limit-train', values['limit-train'], true, 1) } : {}),
+    ...(values['limit-test'] !== undefined ? { limitTest: num('limit-test', values['limit-test'], true, 1) } : {}),
+  };
+  return { cfg, dataset, dataDir: values['data-dir'], out: values.out!, ...limits };
 }
 
 /** Where the command's progress lines (stderr) and final summary (stdout) go. */
@@ -94,12 +108,14 @@ const processIO: CommandIO = {
 
 /** Runs `tsgrad train-mlp-layers` with the given arguments; resolves to the exit code. */
 export async function runTrainMlpLayers(argv: string[], io: CommandIO = processIO): Promise<number> {
-  const { cfg, dataset, dataDir, out } = parseTrainMlpLayersArgs(argv);
+  const { cfg, dataset, dataDir, out, limitTrain, limitTest } = parseTrainMlpLayersArgs(argv);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const log = io.err;
-  const train = await loadDataset(dataset, 'train', { dataDir, onNotice: log });
-  const test = await loadDataset(dataset, 'test', { dataDir, onNotice: log });
+  const fullTrain = await loadDataset(dataset, 'train', { dataDir, onNotice: log });
+  const fullTest = await loadDataset(dataset, 'test', { dataDir, onNotice: log });
+  const train = { ...fullTrain, images: firstRows(fullTrain.images, limitTrain), labels: firstRows(fullTrain.labels, limitTrain) };
+  const test = { ...fullTest, images: firstRows(fullTest.images, limitTest), labels: firstRows(fullTest.labels, limitTest) };
   log(`train-mlp-layers: ${dataset} (${train.labels.shape[0]} train, ${test.labels.shape[0]} test images from ${train.source}), backend ${getBackend().name}`);
   const res = trainMlpLayers(train, test, { ...cfg, numClasses: train.classes.length }, log);
   log(`model: ${res.model.describe()} (${res.model.numParams()} parameters)`);
