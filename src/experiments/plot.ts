@@ -48,5 +48,7 @@ export async function plotExperiments(runs: readonly RunResult[], outBase: strin
 
 /** Default output base of plot-exp: `<dir>/plots/<pattern with * and ? spelled out>`. */
 export function defaultPlotBase(dir: string, pattern: string): string {
-  return join(dir, 'plots', pattern.replace(/\*/g, 'all').replace(/\?/g, 'x').replace(/[^A-Za-z0-9_.-]/g, '_'));
+  // '*' reads as 'all', set off by '_' from letters and digits: 'exp_a*' → exp_a_all, 'exp1_1_*' → exp1_1_all.
+  const spelled = pattern.replace(/\.json$/, '').replace(/(?<=[A-Za-z0-9])\*/g, '_*').replace(/\*(?=[A-Za-z0-9])/g, '*_').replace(/\*/g, 'all').replace(/\?/g, 'x');
+  return join(dir, 'plots', spelled.replace(/[^A-Za-z0-9_.-]/g, '_'));
 }

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { epochAxis } from './ticks.js';
 import { CHART_CONFIG, renderVegaLite, type Plot, type RenderOptions } from './render.js';
 
 /** One named line: y against x, plain numbers (NaN or ±Infinity leave a gap). */
@@ -63,7 +64,7 @@ export function curvesSpec(series: readonly Series[], opts: CurveOptions): TopLe
     data: { values: rows },
     mark: { type: 'line', point: maxLen <= 40, strokeWidth: 2 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: opts.xLabel, scale: { zero: false, nice: false } },
+      x: { field: 'x', type: 'quantitative', title: opts.xLabel, scale: { zero: false, nice: false }, axis: epochAxis(rows.map((r) => r.x)) },
       y: {
         field: 'y',
         type: 'quantitative',

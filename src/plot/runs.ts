@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { epochAxis } from './ticks.js';
 import { CHART_CONFIG, renderVegaLite, type Plot, type RenderOptions } from './render.js';
 
 /**
@@ -68,7 +69,7 @@ function runRows(runs: readonly RunCurves[]): RunRow[] {
 }
 
 /** One panel (loss or accuracy) of the runs chart: colour = run, dash = train/test. */
-function panel(metric: 'loss' | 'accuracy', multi: boolean, intEpochs: boolean, opts: RunsOptions, title: string | undefined): Record<string, unknown> {
+function panel(metric: 'loss' | 'accuracy', multi: boolean, epochs: readonly number[], opts: RunsOptions, title: string | undefined): Record<string, unknown> {
   return {
     ...(title !== undefined ? { title } : {}),
     width: opts.width ?? 380,
@@ -76,7 +77,7 @@ function panel(metric: 'loss' | 'accuracy', multi: boolean, intEpochs: boolean, 
     transform: [{ filter: { field: 'metric', equal: metric } }],
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { zero: false, nice: false }, ...(intEpochs ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { zero: false, nice: false }, axis: epochAxis(epochs) },
       y: {
         field: 'value',
         type: 'quantitative',
@@ -106,18 +107,18 @@ export function runsSpec(runs: readonly RunCurves[], metric: RunMetric, opts: Ru
   const rows = runRows(runs);
   if (opts.logLoss && rows.some((r) => r.metric === 'loss' && r.value !== null && r.value <= 0)) throw new RangeError('plotRuns: logLoss needs every loss > 0');
   const multi = runs.length > 1;
-  const intEpochs = rows.every((r) => Number.isInteger(r.epoch));
+  const epochs = rows.map((r) => r.epoch);
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: rows }, config: CHART_CONFIG };
   if (metric === 'both') {
     return {
       ...base,
       ...(opts.title !== undefined ? { title: opts.title } : {}),
-      hconcat: [panel('loss', multi, intEpochs, opts, 'Loss'), panel('accuracy', multi, intEpochs, opts, 'Accuracy')],
+      hconcat: [panel('loss', multi, epochs, opts, 'Loss'), panel('accuracy', multi, epochs, opts, 'Accuracy')],
       resolve: { scale: { color: 'shared', strokeDash: 'shared' } },
     } as unknown as TopLevelSpec;
   }
   const title = opts.title ?? (metric === 'loss' ? 'Loss' : 'Accuracy');
-  return { ...base, ...panel(metric, multi, intEpochs, opts, title) } as unknown as TopLevelSpec;
+  return { ...base, ...panel(metric, multi, epochs, opts, title) } as unknown as TopLevelSpec;
 }
 
 /** Plots loss and/or accuracy, train and test, of one or many runs together (SVG + PNG). */

@@ -29,6 +29,16 @@ class ParamHolder extends Module {
   }
 }
 
+/** The submodule at `path` under `root`, creating empty holders on the way. */
+function holderOf(root: Module, path: readonly string[]): Module {
+  let holder = root;
+  for (const seg of path) {
+    const next = (holder as unknown as Record<string, unknown>)[seg];
+    holder = next instanceof Module ? next : (holder.registerModule(seg, new ParamHolder()) as Module);
+  }
+  return holder;
+}
+
 /**
  * An nn.Module view of a hand-derived layer model, so everything built for modules (the Trainer,
  * FitResult, checkpoints, tg.optim optimizers, state dicts) works on it. Forward runs the layers'
@@ -50,12 +60,7 @@ export class LayerModule extends Module {
       const p = new Parameter(t);
       if (p.data !== t.data) throw new TsgradError(`LayerModule: parameter ${name} is not contiguous, so it cannot be shared`);
       const parts = name.split('.');
-      let holder: Module = this;
-      for (const seg of parts.slice(0, -1)) {
-        const next = (holder as unknown as Record<string, unknown>)[seg];
-        holder = next instanceof Module ? next : (holder.registerModule(seg, new ParamHolder()) as Module);
-      }
-      holder.registerParameter(parts[parts.length - 1]!, p);
+      holderOf(this, parts.slice(0, -1)).registerParameter(parts[parts.length - 1]!, p);
       return p;
     });
     this.#fn = class LayerForward extends AutogradFunction {

@@ -76,10 +76,30 @@ export interface RunResults {
   config: TrainConfig;
   result: FitResult;
   finalTestAcc: number;
+  /** Test accuracy at the best point (`best`), the same point as result.bestEpoch and checkpoints/best. */
   bestTestAcc: number;
+  /** The best point by the monitored metric (lowest test loss): what checkpoints/best holds. */
+  best: { by: 'testLoss'; index: number; epoch: number; step: number; testLoss: number; testAcc: number };
+  /** The highest test accuracy seen and where; may be another point than `best`. */
+  highestTestAcc: { value: number; epoch: number; step: number };
   dataset: { name: string; source: string; trainSize: number; testSize: number };
   backend: string;
   finishedAt: string;
+}
+
+/** The best point (lowest test loss, as the Trainer monitors) and the point of highest test accuracy. */
+export function bestPoints(r: FitResult): Pick<RunResults, 'bestTestAcc' | 'best' | 'highestTestAcc'> {
+  const i = r.bestIndex;
+  const at = (k: number) => ({ epoch: r.epoch[k] ?? NaN, step: r.step[k] ?? NaN });
+  let h = -1;
+  r.testAcc.forEach((a, k) => {
+    if (Number.isFinite(a) && (h < 0 || a > r.testAcc[h]!)) h = k;
+  });
+  return {
+    bestTestAcc: r.testAcc[i] ?? NaN,
+    best: { by: 'testLoss', index: i, ...at(i), testLoss: r.testLoss[i] ?? NaN, testAcc: r.testAcc[i] ?? NaN },
+    highestTestAcc: { value: h < 0 ? NaN : r.testAcc[h]!, ...at(h) },
+  };
 }
 
 /** Bad run settings or an output folder in the wrong state; the CLI prints it as a usage error. */
@@ -196,7 +216,7 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     config: cfg,
     result,
     finalTestAcc: result.testAcc.at(-1) ?? NaN,
-    bestTestAcc: Math.max(...result.testAcc.filter(Number.isFinite)),
+    ...bestPoints(result),
     dataset: { name: cfg.dataset, source: train.source, trainSize: yTrain.shape[0]!, testSize: yTest.shape[0]! },
     backend: getBackend().name,
     finishedAt: new Date().toISOString(),

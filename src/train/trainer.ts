@@ -305,7 +305,9 @@ export class Trainer {
         const b = this.trainBatch(x, y);
         window.add(b);
         batchInEpoch++;
-        progress.tick(batchInEpoch, { loss: b.loss, acc: window.result().accuracy });
+        // Both numbers are running means since the last evaluation (not the last batch's loss beside a mean accuracy).
+        const run = window.result();
+        progress.tick(batchInEpoch, { loss: run.loss, acc: run.accuracy });
         const atMax = maxSteps !== undefined && s.step >= maxSteps;
         const isLast = stepsPerEpoch !== undefined && batchInEpoch === stepsPerEpoch;
         if ((opts.evalFreq !== undefined && s.step % opts.evalFreq === 0) || (atMax && window.numBatches > 0)) {

@@ -54,6 +54,11 @@ test('tsgrad train → eval → classify → train --resume on the embedded Fash
   assert.deepEqual(readdirSync(join(out, 'checkpoints')).sort(), ['best.json', 'best.safetensors', 'last.json', 'last.safetensors']);
   const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.equal(res.format, 'tsgrad-results/1');
+  // One epoch is "1 epoch"; the best point and bestTestAcc are the same point as result.bestEpoch.
+  assert.match(r.stdout, /: 1 epoch, 4 steps, /);
+  assert.equal(res.best.epoch, res.result.bestEpoch);
+  assert.equal(res.bestTestAcc, res.result.testAcc[res.result.bestIndex]);
+  assert.equal(res.highestTestAcc.value, Math.max(...res.result.testAcc));
   assert.deepEqual(res.result.epoch, [1]);
   assert.deepEqual(res.result.step, [4]); // 200 images / 50 per batch
   assert.equal(res.dataset.trainSize, 200);
@@ -80,7 +85,7 @@ test('tsgrad train → eval → classify → train --resume on the embedded Fash
   const meanOf = (key: 'precision' | 'recall' | 'f1') => rep.perClass.reduce((s: number, c: Record<string, number>) => s + c[key]!, 0) / rep.perClass.length;
   for (const key of ['precision', 'recall', 'f1'] as const) assert.ok(Math.abs(rep.macro[key] - meanOf(key)) < 1e-12, key);
   const evText = tsgrad('eval', '--model-dir', out, '--limit', '100');
-  assert.match(evText.stdout, /macro precision [\d.]+%  recall [\d.]+%  F1 [\d.]+%/);
+  assert.match(evText.stdout, /macro precision [\d.]+% {2}recall [\d.]+% {2}F1 [\d.]+%/);
   assert.match(evText.stdout, /confusion matrix \(rows: true class, columns: predicted\)\ntrue \\ predicted/);
 
   // classify: a 28×28 PNG and the same image enlarged 3× (area averaging recovers it exactly) agree.

@@ -4,6 +4,7 @@ import { MODEL_NAMES } from '../../train/models.js';
 import { DEFAULT_LR, OPTIMIZER_NAMES } from '../../train/optimizers.js';
 import type { TrainConfig } from '../../train/run.js';
 import { flag, flagsHelp, parseFlags } from '../args.js';
+import { plural, trainSummary } from '../../train/summary.js';
 import { UsageError, type Command } from '../command.js';
 
 const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'] as const;
@@ -110,10 +111,9 @@ Examples:
         progress: values.quiet ? 'off' : 'auto',
       });
       const res = r.result;
-      const last = res.testAcc.length - 1;
       process.stdout.write(
-        `trained ${cfg.model} on ${cfg.dataset} (${r.dataSource}): ${res.numEpochs} epochs, ${res.numSteps} steps, ${res.wallTimeS.toFixed(1)} s\n` +
-          `test accuracy ${(100 * (res.testAcc[last] ?? NaN)).toFixed(2)}% (highest ${(100 * Math.max(...res.testAcc)).toFixed(2)}% at epoch ${res.epoch[res.testAcc.indexOf(Math.max(...res.testAcc))]}), test loss ${(res.testLoss[last] ?? NaN).toFixed(4)} (lowest at epoch ${res.bestEpoch})\n` +
+        `trained ${cfg.model} on ${cfg.dataset} (${r.dataSource}): ${plural(res.numEpochs, 'epoch')}, ${plural(res.numSteps, 'step')}, ${res.wallTimeS.toFixed(1)} s\n` +
+          `${trainSummary(res)}\n` +
           `curves:  ${r.files.curves.png}\n         ${r.files.curves.svg}\n` +
           `results: ${r.files.results}\n` +
           `model:   ${r.files.model.weights}\n`,
