@@ -11,7 +11,8 @@ export interface LocalOptions {
   grid: string;
   /** Called when a run starts and ends. */
   onEvent?: (e: { spec: RunSpec; phase: 'start' | RunOutcome }) => void;
-  env?: NodeJS.ProcessEnv;
+  /** Environment of the child processes (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Counts of a finished local sweep. */

@@ -12,7 +12,8 @@ export interface RunOneOptions {
   /** Command that starts the CLI, e.g. [process.execPath, '/path/dist/src/cli/main.js']. */
   runner: readonly string[];
   /** Extra environment for the child. */
-  env?: NodeJS.ProcessEnv;
+  /** Environment of the child processes (default process.env). */
+  env?: Record<string, string | undefined>;
   /** Called with each line the child prints (progress), prefixed by nothing. */
   onLine?: (line: string) => void;
 }

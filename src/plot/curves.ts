@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { epochAxis } from './ticks.js';
-import { CHART_CONFIG, renderVegaLite, type Plot, type RenderOptions } from './render.js';
+import { CHART_CONFIG, renderVegaLite, type Plot, type RenderOptions, type VegaLiteSpec } from './render.js';
 
 /** One named line: y against x, plain numbers (NaN or ±Infinity leave a gap). */
 export interface Series {
@@ -51,12 +51,12 @@ export function seriesRows(series: readonly Series[], where: string): CurveRow[]
 }
 
 /** The vega-lite spec of a line chart of `series` (exported so callers can restyle it). */
-export function curvesSpec(series: readonly Series[], opts: CurveOptions): TopLevelSpec {
+export function curvesSpec(series: readonly Series[], opts: CurveOptions): VegaLiteSpec {
   const rows = seriesRows(series, 'plotCurves');
   if (opts.logY && rows.some((r) => r.y !== null && r.y <= 0)) throw new RangeError(`plotCurves: logY needs every finite y > 0`);
   // Points mark each value while they are few enough to tell apart (a one-epoch run is then visible).
   const maxLen = Math.max(...series.map((s) => s.x.length));
-  return {
+  const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: opts.title,
     width: opts.width ?? 420,
@@ -76,6 +76,7 @@ export function curvesSpec(series: readonly Series[], opts: CurveOptions): TopLe
     },
     config: CHART_CONFIG,
   };
+  return spec as unknown as VegaLiteSpec;
 }
 
 /** Renders a line chart of `series` (vega-lite → SVG with vega, PNG with resvg-wasm). */

@@ -5,6 +5,12 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { FONT_FAMILY, embeddedFont } from './font.js';
 
+/**
+ * A vega-lite v5 spec, typed loosely on purpose: vega-lite's own TopLevelSpec drags in vega's
+ * typings, which need the DOM lib, into every user's type check. Cast to TopLevelSpec to edit it typed.
+ */
+export type VegaLiteSpec = Record<string, unknown>;
+
 /** A rendered chart: the SVG text and the same chart as PNG bytes. */
 export interface Plot {
   svg: string;
@@ -58,8 +64,8 @@ export async function svgToPng(svg: string, opts: RenderOptions = {}): Promise<U
 }
 
 /** Compiles a vega-lite (v5) spec and renders it headless to SVG and PNG. */
-export async function renderVegaLite(spec: TopLevelSpec, opts: RenderOptions = {}): Promise<Plot> {
-  const vgSpec = compile(spec).spec;
+export async function renderVegaLite(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<Plot> {
+  const vgSpec = compile(spec as unknown as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();

@@ -1,6 +1,5 @@
-import type { TopLevelSpec } from 'vega-lite';
 import { epochAxis } from './ticks.js';
-import { CHART_CONFIG, renderVegaLite, type Plot, type RenderOptions } from './render.js';
+import { CHART_CONFIG, renderVegaLite, type Plot, type RenderOptions, type VegaLiteSpec } from './render.js';
 
 /**
  * The curves of one training run, plain numbers per evaluation point (a FitResult fits as is).
@@ -102,7 +101,7 @@ function panel(metric: 'loss' | 'accuracy', multi: boolean, epochs: readonly num
 }
 
 /** The vega-lite spec of plotRuns (exported so callers can restyle it). */
-export function runsSpec(runs: readonly RunCurves[], metric: RunMetric, opts: RunsOptions = {}): TopLevelSpec {
+export function runsSpec(runs: readonly RunCurves[], metric: RunMetric, opts: RunsOptions = {}): VegaLiteSpec {
   if (metric !== 'loss' && metric !== 'accuracy' && metric !== 'both') throw new TypeError(`plotRuns: metric must be 'loss', 'accuracy' or 'both', got ${JSON.stringify(metric)}`);
   const rows = runRows(runs);
   if (opts.logLoss && rows.some((r) => r.metric === 'loss' && r.value !== null && r.value <= 0)) throw new RangeError('plotRuns: logLoss needs every loss > 0');
@@ -115,10 +114,10 @@ export function runsSpec(runs: readonly RunCurves[], metric: RunMetric, opts: Ru
       ...(opts.title !== undefined ? { title: opts.title } : {}),
       hconcat: [panel('loss', multi, epochs, opts, 'Loss'), panel('accuracy', multi, epochs, opts, 'Accuracy')],
       resolve: { scale: { color: 'shared', strokeDash: 'shared' } },
-    } as unknown as TopLevelSpec;
+    } as unknown as VegaLiteSpec;
   }
   const title = opts.title ?? (metric === 'loss' ? 'Loss' : 'Accuracy');
-  return { ...base, ...panel(metric, multi, epochs, opts, title) } as unknown as TopLevelSpec;
+  return { ...base, ...panel(metric, multi, epochs, opts, title) } as unknown as VegaLiteSpec;
 }
 
 /** Plots loss and/or accuracy, train and test, of one or many runs together (SVG + PNG). */

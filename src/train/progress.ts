@@ -18,12 +18,18 @@ export interface ProgressReporter {
 /** How progress is shown: a live bar, plain occasional lines, or nothing. */
 export type ProgressMode = 'bar' | 'lines' | 'off';
 
+/** Where progress text goes: process.stderr fits (typed structurally, so users need no @types/node). */
+export interface TextStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
 /** Options of createProgress. */
 export interface ProgressOptions {
   /** Default 'auto': a bar when the stream is a TTY, plain lines otherwise. */
   mode?: ProgressMode | 'auto';
   /** Where progress goes (default process.stderr, so stdout stays clean for results). */
-  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  stream?: TextStream;
   /** In 'lines' mode, the shortest time between two mid-phase lines (default 30 s). */
   lineIntervalS?: number;
 }
@@ -42,13 +48,13 @@ export const silentProgress: ProgressReporter = { start() {}, tick() {}, end() {
 /** A live bar on a TTY (cli-progress): label, bar, count, ETA and the live numbers. */
 class BarProgress implements ProgressReporter {
   private bar: cliProgress.SingleBar | null = null;
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  constructor(private readonly stream: TextStream) {}
 
   start(label: string, total: number): void {
     this.end();
     this.bar = new cliProgress.SingleBar(
       {
-        stream: this.stream,
+        stream: this.stream as NodeJS.WritableStream,
         format: '{label} [{bar}] {value}/{total} | {duration_formatted} < {eta_formatted} | {info}',
         barsize: 24,
         hideCursor: null,
@@ -85,7 +91,7 @@ class LineProgress implements ProgressReporter {
   private total = 0;
   private lastLine = 0;
   constructor(
-    private readonly stream: NodeJS.WritableStream,
+    private readonly stream: TextStream,
     private readonly intervalMs: number,
   ) {}
 
