@@ -11,10 +11,25 @@ export interface SortOptions {
   stable?: boolean;
 }
 
-/** Sorted values and, for each, its position along the sorted dim in the input (int32). */
-export interface SortResult {
-  values: Tensor;
-  indices: Tensor;
+/**
+ * Sorted values and, for each, its position along the sorted dim in the input (int32). Like
+ * PyTorch's (values, indices) named tuple it also destructures: `const [v, i] = x.sort()`.
+ */
+export class SortResult implements Iterable<Tensor> {
+  constructor(
+    readonly values: Tensor,
+    readonly indices: Tensor,
+  ) {}
+
+  /** Yields values, then indices. */
+  *[Symbol.iterator](): Iterator<Tensor> {
+    yield this.values;
+    yield this.indices;
+  }
+}
+
+function result(values: Tensor, indices: Tensor): SortResult {
+  return new SortResult(values, indices);
 }
 
 /** Ascending order with NaN last (PyTorch's order); descending reverses it, so NaN comes first. */
@@ -55,10 +70,10 @@ function sortIndices(x: Tensor, d: number, descending: boolean): Tensor {
 /** Sorts along `dim` (default last), ascending unless `descending`; equal values keep their order (stable). */
 export function sort(x: Tensor, dim = -1, opts: SortOptions | boolean = {}): SortResult {
   const o = typeof opts === 'boolean' ? { descending: opts } : opts;
-  if (x.ndim === 0) return { values: x, indices: zeroed([], 'int32') };
+  if (x.ndim === 0) return result(x, zeroed([], 'int32'));
   const d = normalizeDim('sort', dim, x.ndim);
   const indices = sortIndices(x, d, o.descending ?? false);
-  return { values: gather(x, d, indices), indices };
+  return result(gather(x, d, indices), indices);
 }
 
 /** The int32 indices that sort `x` along `dim` (PyTorch's argsort). */
@@ -76,7 +91,7 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
   void sorted; // Results always come sorted; PyTorch allows either when sorted=false.
   const all = sortIndices(x, d, largest);
   const indices = contiguousRaw(narrow(all, d, 0, k));
-  return { values: gather(x, d, indices), indices };
+  return result(gather(x, d, indices), indices);
 }
 
 declare module '../tensor/tensor.js' {

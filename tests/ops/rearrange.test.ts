@@ -63,6 +63,11 @@ describe('rearranging ops: values and edge cases', () => {
     assert.deepEqual(values.toArray(), [3, 3, 2, 1]);
     assert.deepEqual(indices.toArray(), [0, 2, 3, 1]);
     assert.deepEqual(tg.argsort(x).toArray(), [1, 3, 0, 2]);
+    const [v, i] = tg.sort(x);
+    assert.deepEqual(v!.toArray(), [1, 2, 3, 3]);
+    assert.deepEqual(i!.toArray(), [1, 3, 0, 2]);
+    const [tv, ti] = x.topk(1);
+    assert.deepEqual([tv!.toArray(), ti!.toArray()], [[3], [0]]);
     const ints = tg.tensor(Int32Array.from([5, -1, 3]));
     assert.deepEqual(ints.sort().values.toArray(), [-1, 3, 5]);
     assert.equal(ints.sort().values.dtype, 'int32');
