@@ -20,7 +20,8 @@ const ALLOWED = {
   data: ['core', 'backend', 'tensor', 'ops'],
   io: ['core', 'backend', 'tensor', 'ops', 'nn', 'optim'],
   plot: ['core'],
-  models: ['core', 'backend', 'tensor', 'ops', 'autograd', 'nn'],
+  // models may read weight files (io) and the data/cache folder (data) for pretrained weights.
+  models: ['core', 'backend', 'tensor', 'ops', 'autograd', 'nn', 'data', 'io'],
   train: ['core', 'backend', 'tensor', 'ops', 'autograd', 'layers', 'nn', 'optim', 'data', 'io', 'plot', 'models'],
   experiments: ['core', 'backend', 'tensor', 'ops', 'autograd', 'nn', 'optim', 'data', 'io', 'plot', 'models', 'train'],
   cli: ['core', 'backend', 'tensor', 'ops', 'autograd', 'layers', 'nn', 'optim', 'data', 'io', 'plot', 'models', 'train', 'experiments'],

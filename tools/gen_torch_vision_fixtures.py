@@ -94,6 +94,14 @@ x.requires_grad_(True)
 w = torch.cos(torch.arange(25, dtype=torch.float64))
 (w * torch.nn.functional.relu6(x)).sum().backward()
 relu6 = {'x': x.detach().tolist(), 'w': w.tolist(), 'y': torch.nn.functional.relu6(x).detach().tolist(), 'grad': x.grad.tolist()}
+# Bilinear resize (align_corners=False, no antialias) down and up, and the ImageNet eval transform.
+img = (torch.sin(torch.arange(3 * 10 * 14, dtype=torch.float64) * 0.7) * 0.5 + 0.5).reshape(1, 3, 10, 14).float()
+down = torch.nn.functional.interpolate(img, size=(7, 9), mode='bilinear', align_corners=False)
+up = torch.nn.functional.interpolate(img, size=(23, 31), mode='bilinear', align_corners=False)
+big = torch.nn.functional.interpolate(img, size=(12, 16), mode='bilinear', align_corners=False)  # Resize(12) of 10x14
+t = torchvision.transforms.functional.center_crop(big, 8)
+t = torchvision.transforms.functional.normalize(t, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+resize = {'input': img.flatten().tolist(), 'down': down.flatten().tolist(), 'up': up.flatten().tolist(), 'preprocess': t.flatten().tolist()}
 with open(OUT, 'w') as f:
-    json.dump({'torchvision': torchvision.__version__, 'cases': cases, 'relu6': relu6}, f)
+    json.dump({'torchvision': torchvision.__version__, 'cases': cases, 'relu6': relu6, 'resize': resize}, f)
 print('wrote', OUT, os.path.getsize(OUT), 'bytes')
