@@ -24,3 +24,4 @@ export * as functional from './functional.js';
 export * as F from './functional.js';
 export * as utils from './utils.js';
 export { clipGradNorm_, clipGradValue_, type ClipGradNormOptions } from './utils.js';
+export { freeze, unfreeze, trainableParameters, replaceModule, paramGroups, matchesName, type NamePattern, type GroupRule } from './finetune.js';

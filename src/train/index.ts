@@ -16,3 +16,4 @@ export { confusionMatrix, addConfusion, classificationMetrics, classificationRep
 export { readPngImage, resizePlane, ImageError } from './images.js';
 export { channelStats, firstRows, padImages, normalizeImages } from './prepare.js';
 export { runTraining, RunConfigError, type TrainConfig, type RunOptions, type RunOutput, type RunResults } from './run.js';
+export { finetune, FINETUNE_ARCHS, type FinetuneArch, type FinetuneConfig, type FinetuneResult } from './finetune.js';
