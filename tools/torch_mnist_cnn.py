@@ -3,7 +3,7 @@
 (the same nn.Sequential, so the state-dict names agree) on MNIST with Debian's PyTorch and saves
 its state dict with torch.save, for `tsgrad finetune --arch cnn --weights OUT.pth`.
 
-    /usr/bin/python3 tools/torch_mnist_cnn.py DATA_DIR OUT.pth [--epochs 1] [--threads 2] [--seed 0]
+    /usr/bin/python3 tools/torch_mnist_cnn.py DATA_DIR OUT.pth [--epochs 1] [--threads 2] [--seed 0] [--limit-train 60000]
 
 DATA_DIR holds mnist/train-images-idx3-ubyte.gz etc. (e.g. ../shared/datasets).
 """
@@ -40,12 +40,14 @@ def main():
     ap.add_argument('--epochs', type=int, default=1)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--limit-train', type=int, default=60000, help='train on the first N images')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     d = os.path.join(a.data_dir, 'mnist')
     x = torch.from_numpy(read_idx(os.path.join(d, 'train-images-idx3-ubyte.gz')).astype(np.float32) / 255).unsqueeze(1)
     y = torch.from_numpy(read_idx(os.path.join(d, 'train-labels-idx1-ubyte.gz')).astype(np.int64))
+    x, y = x[:a.limit_train], y[:a.limit_train]
     xt = torch.from_numpy(read_idx(os.path.join(d, 't10k-images-idx3-ubyte.gz')).astype(np.float32) / 255).unsqueeze(1)
     yt = torch.from_numpy(read_idx(os.path.join(d, 't10k-labels-idx1-ubyte.gz')).astype(np.int64))
     m = cnn()

@@ -67,15 +67,22 @@ const HEADS: Record<FinetuneArch, string> = {
   resnet18: 'fc', resnet34: 'fc', resnet50: 'fc', vgg11_bn: 'classifier.6', vgg16_bn: 'classifier.6', mobilenet_v2: 'classifier.1', cnn: '9',
 };
 
-async function buildPretrained(cfg: FinetuneConfig): Promise<Module> {
-  if (cfg.arch === 'cnn') {
-    const m = buildCnn([1, 28, 28], 10);
-    if (cfg.weights) m.loadStateDict(tv.readStateDictFile(cfg.weights));
-    return m;
+/**
+ * Builds the architecture and loads the weights, all but the head (replaced anyway, so a checkpoint
+ * fine-tuned to another number of classes loads too); every other name must match.
+ */
+async function buildPretrained(cfg: FinetuneConfig, headPath: string): Promise<Module> {
+  const m = cfg.arch === 'cnn' ? buildCnn([1, 28, 28], 10) : (tv[cfg.arch] as (o?: object) => Module)();
+  if (!cfg.weights) return m;
+  const isName = /^(IMAGENET1K_V\d|DEFAULT)$/.test(cfg.weights);
+  if (isName && cfg.arch === 'cnn') throw new TsgradError('finetune: the cnn has no published weights; give a .pth or .safetensors file');
+  const path = isName ? await tv.fetchWeights(tv.weightsEntry(cfg.arch, cfg.weights as tv.WeightsName)) : cfg.weights;
+  const sd = new Map([...tv.readStateDictFile(path)].filter(([k]) => !k.startsWith(`${headPath}.`)));
+  const r = m.loadStateDict(sd, { strict: false });
+  const missing = r.missingKeys.filter((k) => !k.startsWith(`${headPath}.`));
+  if (missing.length || r.unexpectedKeys.length) {
+    throw new TsgradError(`finetune: ${path} does not fit ${cfg.arch}: missing ${missing.slice(0, 5).join(', ') || 'none'}${missing.length > 5 ? ', ...' : ''}; unexpected ${r.unexpectedKeys.slice(0, 5).join(', ') || 'none'}${r.unexpectedKeys.length > 5 ? ', ...' : ''}`);
   }
-  const make = tv[cfg.arch] as (o?: object) => Module;
-  const m = make();
-  if (cfg.weights) await tv.loadWeightsInto(m, cfg.arch, cfg.weights, {});
   return m;
 }
 
@@ -121,8 +128,8 @@ export async function finetune(cfg: FinetuneConfig): Promise<FinetuneResult> {
   const [c, h, w] = tr.images.shape.slice(1) as [number, number, number];
   if (cfg.arch === 'cnn' && (c !== 1 || h !== 28 || w !== 28)) throw new TsgradError(`finetune: the cnn takes 1x28x28 images, ${cfg.dataset} has ${c}x${h}x${w}`);
 
-  const model = await buildPretrained(cfg);
   const headPath = HEADS[cfg.arch];
+  const model = await buildPretrained(cfg, headPath);
   const oldHead = model.getSubmodule(headPath);
   if (!(oldHead instanceof Linear)) throw new TsgradError(`finetune: ${cfg.arch}'s head ${headPath} is not a Linear layer`);
   const head = new Linear(oldHead.inFeatures, numClasses);
@@ -145,11 +152,11 @@ export async function finetune(cfg: FinetuneConfig): Promise<FinetuneResult> {
   log(`${cfg.arch}${cfg.weights ? ` from ${cfg.weights}` : ' from scratch'}: ${cfg.dataset}, ${tr.images.shape[0]} training and ${te.images.shape[0]} test images, ` +
     `${entry ? `resized to ${size}x${size}, 3 channels, ImageNet mean/std` : '28x28 as is'}; ${trainable} of ${total} parameters trained (${cfg.freeze === 'backbone' ? 'backbone frozen' : 'all'})`);
 
-  const evalBatches = (net: Module, x: Tensor): Tensor => {
+  const evalBatches = (net: Module, x: Tensor, f: (t: Tensor) => Tensor = prep): Tensor => {
     net.eval();
     const outs: Tensor[] = [];
     noGrad(() => {
-      for (let i = 0; i < x.shape[0]!; i += bs) outs.push(net.forward(prep(x.narrow(0, i, Math.min(bs, x.shape[0]! - i)))));
+      for (let i = 0; i < x.shape[0]!; i += bs) outs.push(net.forward(f(x.narrow(0, i, Math.min(bs, x.shape[0]! - i)))));
     });
     return cat(outs, 0);
   };
@@ -204,7 +211,7 @@ export async function finetune(cfg: FinetuneConfig): Promise<FinetuneResult> {
       lossSum += loss.item() * idx.length;
       correct += accuracy(logits.detach(), y) * idx.length;
     }
-    const testLogits = cfg.freeze === 'backbone' ? evalBatches(head, testX) : evalBatches(model, testX);
+    const testLogits = cfg.freeze === 'backbone' ? evalBatches(head, testX, (t) => t) : evalBatches(model, testX);
     const acc = accuracy(testLogits, te.labels);
     const e = { epoch, trainLoss: lossSum / order.length, trainAccuracy: correct / order.length, testAccuracy: acc, seconds: (performance.now() - t0) / 1000 };
     result.epochs.push(e);

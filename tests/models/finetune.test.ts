@@ -76,6 +76,9 @@ describe('finetune', () => {
     const r = await finetune({ arch: 'resnet18', weights: w, dataset: 'fashion-mnist', freeze: 'none', epochs: 1, size: 32, limitTrain: 64, limitTest: 32, batchSize: 32, dataDir: join(dir, 'empty') });
     assert.equal(r.trainableParameters, r.totalParameters);
     assert.ok(Number.isFinite(r.epochs[0]!.trainLoss));
+    const f = await finetune({ arch: 'resnet18', weights: w, dataset: 'fashion-mnist', freeze: 'backbone', epochs: 2, size: 32, limitTrain: 64, limitTest: 32, dataDir: join(dir, 'empty') });
+    assert.equal(f.trainableParameters, 512 * 10 + 10);
+    assert.equal(f.epochs.length, 2);
     await assert.rejects(finetune({ arch: 'cnn', dataset: 'cifar10', freeze: 'none', epochs: 1, dataDir: join(dir, 'empty') }), /cifar|CIFAR|not found|missing/i);
   });
 });
