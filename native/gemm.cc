@@ -7,7 +7,12 @@
 // Threaded: B is packed once (its blocks in parallel) and threads take strips of
 // rows, each packing only its own A; with few rows, threads take column strips
 // and pack their own parts of B. Two pool dispatches, no barrier inside a task.
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 
 #include <cstdlib>
 #include <cstring>
@@ -105,15 +110,90 @@ TG_AVX2 void ukr_avx2_f64(int64_t K, const double* A, const double* B, double* C
 }
 #endif
 
+// ---- wasm SIMD128 micro-kernels (wasm backend; see Blocking in kernels.h) ----
+#if defined(__wasm_simd128__)
+void ukr_wasm_f32(int64_t K, const float* A, const float* B, float* C, int64_t ldc, bool acc) {
+  v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  v128_t c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  for (int64_t k = 0; k < K; k++) {
+    const v128_t b0 = wasm_v128_load(B), b1 = wasm_v128_load(B + 4);
+    v128_t a = wasm_v128_load32_splat(A);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(A + 1);
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(A + 2);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(A + 3);
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(A + 4);
+    c40 = wasm_f32x4_add(c40, wasm_f32x4_mul(a, b0)); c41 = wasm_f32x4_add(c41, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(A + 5);
+    c50 = wasm_f32x4_add(c50, wasm_f32x4_mul(a, b0)); c51 = wasm_f32x4_add(c51, wasm_f32x4_mul(a, b1));
+    A += 6;
+    B += 8;
+  }
+  const v128_t r[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  for (int i = 0; i < 6; i++) {
+    float* c = C + i * ldc;
+    if (acc) {
+      wasm_v128_store(c, wasm_f32x4_add(wasm_v128_load(c), r[2 * i]));
+      wasm_v128_store(c + 4, wasm_f32x4_add(wasm_v128_load(c + 4), r[2 * i + 1]));
+    } else {
+      wasm_v128_store(c, r[2 * i]);
+      wasm_v128_store(c + 4, r[2 * i + 1]);
+    }
+  }
+}
+
+void ukr_wasm_f64(int64_t K, const double* A, const double* B, double* C, int64_t ldc, bool acc) {
+  v128_t c00 = wasm_f64x2_splat(0.0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  v128_t c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  for (int64_t k = 0; k < K; k++) {
+    const v128_t b0 = wasm_v128_load(B), b1 = wasm_v128_load(B + 2);
+    v128_t a = wasm_v128_load64_splat(A);
+    c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(a, b0)); c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(a, b1));
+    a = wasm_v128_load64_splat(A + 1);
+    c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(a, b0)); c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(a, b1));
+    a = wasm_v128_load64_splat(A + 2);
+    c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(a, b0)); c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(a, b1));
+    a = wasm_v128_load64_splat(A + 3);
+    c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(a, b0)); c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(a, b1));
+    a = wasm_v128_load64_splat(A + 4);
+    c40 = wasm_f64x2_add(c40, wasm_f64x2_mul(a, b0)); c41 = wasm_f64x2_add(c41, wasm_f64x2_mul(a, b1));
+    a = wasm_v128_load64_splat(A + 5);
+    c50 = wasm_f64x2_add(c50, wasm_f64x2_mul(a, b0)); c51 = wasm_f64x2_add(c51, wasm_f64x2_mul(a, b1));
+    A += 6;
+    B += 4;
+  }
+  const v128_t r[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  for (int i = 0; i < 6; i++) {
+    double* c = C + i * ldc;
+    if (acc) {
+      wasm_v128_store(c, wasm_f64x2_add(wasm_v128_load(c), r[2 * i]));
+      wasm_v128_store(c + 2, wasm_f64x2_add(wasm_v128_load(c + 2), r[2 * i + 1]));
+    } else {
+      wasm_v128_store(c, r[2 * i]);
+      wasm_v128_store(c + 2, r[2 * i + 1]);
+    }
+  }
+}
+#endif  // __wasm_simd128__
+
 template <typename T> using Ukr = void (*)(int64_t, const T*, const T*, T*, int64_t, bool);
 template <typename T> Ukr<T> pick_ukr();
 template <> Ukr<float> pick_ukr<float>() {
+#if defined(__wasm_simd128__)
+  return ukr_wasm_f32;
+#endif
 #if TG_X86
   if (has_avx2_fma()) return ukr_avx2_f32;
 #endif
   return ukr_generic<float>;
 }
 template <> Ukr<double> pick_ukr<double>() {
+#if defined(__wasm_simd128__)
+  return ukr_wasm_f64;
+#endif
 #if TG_X86
   if (has_avx2_fma()) return ukr_avx2_f64;
 #endif

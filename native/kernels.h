@@ -63,6 +63,18 @@ bool k_sgd_step(const View& p, const View& g, const View* buf, const SgdParams& 
 
 // GEMM blocking: MR x NR register tile, KC depth, MC x NC cache blocks (gemm.cc).
 template <typename T> struct Blocking;
+#if defined(__wasm_simd128__)
+// ---- wasm SIMD128 (wasm backend): 128-bit vectors and no FMA, so the tile is 6 rows by two
+// vectors (12 accumulators, 2 B vectors and a broadcast fit the 16 registers V8 allocates on x86-64).
+template <> struct Blocking<float> {
+  static constexpr int MR = 6, NR = 8;
+  static constexpr int64_t MC = 144, KC = 256, NC = 4080;
+};
+template <> struct Blocking<double> {
+  static constexpr int MR = 6, NR = 4;
+  static constexpr int64_t MC = 72, KC = 256, NC = 4080;
+};
+#else
 template <> struct Blocking<float> {
   static constexpr int MR = 6, NR = 16;
   static constexpr int64_t MC = 144, KC = 256, NC = 4080;
@@ -71,6 +83,7 @@ template <> struct Blocking<double> {
   static constexpr int MR = 6, NR = 8;
   static constexpr int64_t MC = 72, KC = 256, NC = 4080;
 };
+#endif  // __wasm_simd128__
 
 // Rows padded to whole micro-panels: the height of one depth block of a full A packing.
 template <typename T> int64_t padded_rows(int64_t M) {

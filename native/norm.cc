@@ -2,7 +2,9 @@
 // src/backend/backend.ts): channel statistics, the two gradient sums, and the affine
 // map out = a[c]·x + b[c]·y + d[c]. Sums run in double; float32 rows use AVX2 with
 // double accumulators. Statistics are parallel over channels, the affine map over rows.
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include "kernels.h"
 

@@ -5,7 +5,9 @@
 #include <vector>
 
 #if defined(__x86_64__)
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #endif
 
 #include "kernels.h"

@@ -2,7 +2,9 @@
 // Values accumulate in double (float32 sums too, for accuracy) in a
 // contiguous accumulator that x is walked into with stride 0 on the reduced
 // dims, exactly like the ref kernel, so any layout walks x in memory order.
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <cmath>
 #include <vector>

@@ -3,7 +3,9 @@
 // 1 ulp); any 8-lane block holding a NaN or an argument outside the reduced
 // range is recomputed with libm, so special values behave exactly as in C.
 #pragma once
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <cmath>
 

@@ -18,7 +18,7 @@ function optional<F>(name: string): F | null {
 
 /** Threads tsgrad's kernels use: its getNumThreads() when exported, else what the parent asked for. */
 function threadsInUse(): number | string {
-  if (backendName === 'ref') return 1;
+  if (backendName === 'ref' || backendName === 'wasm') return 1; // the wasm build runs its kernels on one thread in Node
   return optional<() => number>('getNumThreads')?.() ?? `${process.env['TSGRAD_NUM_THREADS']} (TSGRAD_NUM_THREADS)`;
 }
 

@@ -21,13 +21,23 @@ console.log(tg.getBackend().name, JSON.stringify(Array.from(tg.matmul(a, b).add(
 console.log(tg.getBackend().name);
 `;
 
-test('without the addon tsgrad runs on ref and says so once on stderr', () => {
+test('without the addon tsgrad runs on wasm and says so once on stderr', () => {
   const r = child(snippet + "tg.setBackend('native'); console.log(tg.getBackend().name);", { TSGRAD_NATIVE_PATH: '/nonexistent/tsgrad_native.node', TSGRAD_BACKEND: '' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['wasm [20,23,44,51]', 'wasm', 'wasm']);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one notice line, got: ${r.stderr}`);
+  assert.match(lines[0]!, /^tsgrad: native backend unavailable \(cannot load \/nonexistent\/tsgrad_native\.node.*\); using the wasm backend\.$/);
+});
+
+test('without the addon and the wasm module tsgrad runs on ref and says so once on stderr', () => {
+  const env = { TSGRAD_NATIVE_PATH: '/nonexistent/tsgrad_native.node', TSGRAD_WASM_PATH: '/nonexistent/tsgrad.wasm', TSGRAD_BACKEND: '' };
+  const r = child(snippet + "tg.setBackend('native'); console.log(tg.getBackend().name);", env);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), ['ref [20,23,44,51]', 'ref', 'ref']);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `expected one notice line, got: ${r.stderr}`);
-  assert.match(lines[0]!, /^tsgrad: native backend unavailable \(cannot load \/nonexistent\/tsgrad_native\.node.*\); using the ref backend\.$/);
+  assert.match(lines[0]!, /^tsgrad: native backend unavailable \(cannot load .*\); using the ref backend \(wasm unavailable too: cannot load \/nonexistent\/tsgrad\.wasm.*\)\.$/);
 });
 
 test('native is the default when the addon loads; TSGRAD_BACKEND=ref selects ref silently', { skip }, () => {

@@ -3,12 +3,20 @@ import type { DType, Storage } from '../../src/core/dtype.js';
 import type { Backend, View } from '../../src/backend/backend.js';
 import { refBackend } from '../../src/backend/ref/index.js';
 import { nativeBackend, nativeFallbackCount, nativeLoadError } from '../../src/backend/native/index.js';
+import { wasmBackend, wasmFallbackCount, wasmLoadError } from '../../src/backend/wasm/index.js';
 
 /**
- * The native backend under test (null when the addon is not built), wrapped so
- * that every call fails the test if the kernel quietly handed the work to ref.
+ * Which kernel backend these tests check against ref: the native addon, or with
+ * TSGRAD_KERNEL_TEST_BACKEND=wasm the same kernels compiled to wasm (tests/wasm reruns them so).
  */
-export const nat: Backend | null = strict(nativeBackend());
+export const underTest: 'native' | 'wasm' = process.env['TSGRAD_KERNEL_TEST_BACKEND'] === 'wasm' ? 'wasm' : 'native';
+const fallbackCount = underTest === 'wasm' ? wasmFallbackCount : nativeFallbackCount;
+
+/**
+ * The backend under test (null when it is not built), wrapped so that every
+ * call fails the test if the kernel quietly handed the work to ref.
+ */
+export const nat: Backend | null = strict(underTest === 'wasm' ? wasmBackend() : nativeBackend());
 
 function strict(be: Backend | null): Backend | null {
   if (!be) return null;
@@ -17,9 +25,9 @@ function strict(be: Backend | null): Backend | null {
       const v: unknown = Reflect.get(target, key, receiver);
       if (typeof v !== 'function') return v;
       return (...args: unknown[]) => {
-        const before = nativeFallbackCount();
+        const before = fallbackCount();
         const r: unknown = (v as (...a: unknown[]) => unknown).apply(target, args);
-        assert.equal(nativeFallbackCount(), before, `native ${String(key)} fell back to the ref kernel`);
+        assert.equal(fallbackCount(), before, `${underTest} ${String(key)} fell back to the ref kernel`);
         return r;
       };
     },
@@ -27,7 +35,7 @@ function strict(be: Backend | null): Backend | null {
 }
 export const ref: Backend = refBackend;
 /** Skip reason for node:test when the addon is missing. */
-export const skip: string | false = nat ? false : `native addon not built: ${nativeLoadError()}`;
+export const skip: string | false = nat ? false : underTest === 'wasm' ? `wasm module not loadable: ${wasmLoadError()}` : `native addon not built: ${nativeLoadError()}`;
 
 /** A small seeded generator (mulberry32) so the tests never depend on library RNG code. */
 export class Rng {

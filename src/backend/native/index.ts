@@ -1,6 +1,7 @@
 import type { Backend, Conv2dParams, Pool2dParams, View } from '../backend.js';
 import { refBackend } from '../ref/index.js';
 import { registerBackend } from '../registry.js';
+import { wasmBackend, wasmLoadError } from '../wasm/index.js';
 import { loadAddon, loadFailure, type NativeAddon } from './addon.js';
 import { ACTIVATION_CODE, BINARY_CODE, Kernel, REDUCE_CODE, UNARY_CODE } from './codes.js';
 
@@ -175,17 +176,20 @@ export function nativeSimd(): string | null {
   return loadAddon()?.simd() ?? null;
 }
 
-// Preferred in Node; when the addon cannot load, selecting 'native' gives the
-// ref backend and one line on stderr says why.
+// Preferred in Node; when the addon cannot load, selecting 'native' gives the wasm
+// backend (the same kernels compiled to wasm), or ref when that cannot load either,
+// and one line on stderr says which and why.
 const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 if (inNode) {
   registerBackend('native', () => {
     const be = nativeBackend();
     if (be) return be;
+    const wasm = wasmBackend();
     if (!warned) {
       warned = true;
-      process.stderr.write(`tsgrad: native backend unavailable (${loadFailure()}); using the ref backend.\n`);
+      const instead = wasm ? 'the wasm backend' : `the ref backend (wasm unavailable too: ${wasmLoadError()})`;
+      process.stderr.write(`tsgrad: native backend unavailable (${loadFailure()}); using ${instead}.\n`);
     }
-    return refBackend;
+    return wasm ?? refBackend;
   }, true);
 }
