@@ -10,6 +10,7 @@ export { Generator, manualSeed, defaultGenerator } from './core/rng.js';
 export type { Backend, View, UnaryOp, BinaryOp, ReduceOp, Conv2dParams, Pool2dParams } from './backend/backend.js';
 export { getBackend, setBackend, listBackends, registerBackend } from './backend/registry.js';
 export { setNumThreads, getNumThreads, nativeSimd, nativeLoadError } from './backend/native/index.js';
+export { loadWasm, wasmLoadError } from './backend/wasm/index.js';
 export type { AdamStepParams, SgdStepParams } from './backend/backend.js';
 export { promoteTypes } from './core/dtype.js';
 export { Tensor, type NestedArray } from './tensor/tensor.js';
