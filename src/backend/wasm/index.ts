@@ -3,7 +3,7 @@ import { ACTIVATION_CODE, BINARY_CODE, Kernel, REDUCE_CODE, UNARY_CODE } from '.
 import { refBackend } from '../ref/index.js';
 import { registerBackend } from '../registry.js';
 import { wasmKernels, wasmLoadError, type WasmKernels } from './module.js';
-import { Stager } from './stage.js';
+import { Stager, type ViewRole } from './stage.js';
 
 export { loadWasm, wasmLoadError } from './module.js';
 
@@ -24,9 +24,10 @@ const b = (x: boolean): number => (x ? 1 : 0);
  */
 function makeWasmBackend(k: WasmKernels): Backend {
   const st = new Stager(k);
-  // `outs`: views the kernel writes; `full`: it writes every element of them.
+  // `outs`: views the kernel writes; `full`: it writes every element of them ('out', else 'inout').
   const run = (code: number, views: readonly View[], params: readonly number[], outs: readonly number[], full = false): boolean => {
-    const done = st.run(code, views, params, outs, full);
+    const roles = views.map((_, i): ViewRole => (outs.includes(i) ? (full ? 'out' : 'inout') : 'in'));
+    const done = st.run(code, views, params, roles);
     if (!done) fallbacks++;
     return done;
   };

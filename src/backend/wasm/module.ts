@@ -37,9 +37,9 @@ interface NodeFs {
 let kernels: WasmKernels | null = null;
 let failure = '';
 
-/** Where the module sits relative to this file (dist/src/backend/wasm/ -> native/wasm/). */
-export function wasmUrl(): URL {
-  return new URL('../../../../native/wasm/tsgrad.wasm', import.meta.url);
+/** Where the module sits relative to this file (dist/src/backend/wasm/ -> native/wasm/), as an absolute URL. */
+export function wasmUrl(): string {
+  return new URL('../../../../native/wasm/tsgrad.wasm', import.meta.url).href;
 }
 
 // The module is a WASI reactor; its libc imports a few WASI calls it never makes on the kernel
@@ -83,7 +83,7 @@ export function wasmKernels(): WasmKernels | null {
     return null;
   }
   const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['TSGRAD_WASM_PATH'];
-  const path = fromEnv || decodeURIComponent(wasmUrl().pathname);
+  const path = fromEnv || decodeURIComponent(new URL(wasmUrl()).pathname);
   try {
     kernels = instantiate(new WA.Module(fs.readFileSync(path)));
   } catch (e) {
@@ -96,21 +96,21 @@ export function wasmKernels(): WasmKernels | null {
  * Fetches and compiles the wasm module (browsers; also works in Node). `source` overrides
  * where it comes from: a URL (e.g. where a bundler put tsgrad.wasm) or the bytes themselves.
  */
-export async function loadWasm(source?: string | URL | ArrayBuffer | Uint8Array): Promise<void> {
+export async function loadWasm(source?: string | { readonly href: string } | ArrayBuffer | Uint8Array): Promise<void> {
   if (kernels) return;
   if (!WA) throw new Error('tsgrad wasm: this JavaScript engine has no WebAssembly');
   let module: WasmModule;
   if (source instanceof ArrayBuffer || source instanceof Uint8Array) {
     module = await WA.compile(source);
   } else {
-    const url = source ?? wasmUrl();
-    if (builtin('node:fs') && String(url).startsWith('file:')) {
+    const url = source === undefined ? wasmUrl() : typeof source === 'string' ? source : source.href;
+    if (builtin('node:fs') && url.startsWith('file:')) {
       const k = wasmKernels();
       if (!k) throw new Error(`tsgrad wasm: ${failure}`);
       return;
     }
     const res = await fetch(url);
-    if (!res.ok) throw new Error(`tsgrad wasm: fetching ${String(url)} failed: HTTP ${res.status}`);
+    if (!res.ok) throw new Error(`tsgrad wasm: fetching ${url} failed: HTTP ${res.status}`);
     module = await WA.compile(await res.arrayBuffer());
   }
   kernels = instantiate(module);

@@ -7,7 +7,11 @@ import type { View } from '../backend.js';
 import type { WasmKernels } from './module.js';
 
 const DTYPE_CODE = { float32: 0, float64: 1, int32: 2, bool: 3 } as const;
-const MAX_VIEWS = 6;
+/** Most views one kernel takes (native/wasm/entry.cc). */
+export const MAX_VIEWS = 6;
+
+/** How a kernel uses a view: reads it, writes all of it, or reads and writes it. */
+export type ViewRole = 'in' | 'out' | 'inout';
 
 interface Staged {
   data: Storage;
@@ -18,7 +22,7 @@ interface Staged {
   read: boolean;
 }
 
-/** A kernel runner over one module instance; `outputs` names the views each kernel writes. */
+/** A kernel runner over one module instance. */
 export class Stager {
   private arena = 0;
   private arenaBytes = 0;
@@ -40,11 +44,10 @@ export class Stager {
   }
 
   /**
-   * Runs `kernel`; true when it ran, false when it leaves this case to ref. `outputs` are the
-   * indices of the views it writes; `overwrites` says it writes every element of those (so a
-   * dense output storage need not be copied in).
+   * Runs kernel `code`; true when it ran, false when it leaves this case to ref. `roles[i]` says
+   * how it uses view i: an `out` view is written whole, so a dense one need not be copied in.
    */
-  run(code: number, views: readonly View[], params: readonly number[], outputs: readonly number[], overwrites: boolean): boolean {
+  run(code: number, views: readonly View[], params: readonly number[], roles: readonly ViewRole[]): boolean {
     if (views.length > MAX_VIEWS) throw new RangeError(`tsgrad wasm: kernel ${code} got ${views.length} views (at most ${MAX_VIEWS})`);
     const staged = this.staged;
     staged.length = 0;
@@ -68,13 +71,14 @@ export class Stager {
         }
         hi += 1;
       }
-      const isOut = outputs.includes(i);
+      const role = roles[i] ?? 'in';
+      const isOut = role !== 'in';
       let s = -1;
       for (let j = 0; j < staged.length; j++) if (staged[j]!.data === v.data) s = j;
       // Only a dense, fully written output may skip the copy-in: a strided one leaves gaps that
       // the copy-out would otherwise fill with stale arena bytes.
       const dense = !empty && hi - lo === numel(v.shape);
-      const needsRead = !isOut || !overwrites || !dense;
+      const needsRead = role !== 'out' || !dense;
       if (s < 0) {
         staged.push({ data: v.data, lo, hi, ptr: 0, written: isOut, read: needsRead });
         s = staged.length - 1;
