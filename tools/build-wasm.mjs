@@ -4,7 +4,8 @@
 //
 //   node tools/build-wasm.mjs             build (installs the toolchain with apt when missing and root)
 //   node tools/build-wasm.mjs --if-stale  build only when the sources changed since the committed build;
-//                                         without a toolchain, keep the committed binary and say so
+//                                         without a toolchain, or when the build fails, keep the
+//                                         committed binary and say so (exit 0)
 //   node tools/build-wasm.mjs --check     exit 1 when the committed binary is stale
 //
 // The binary is committed and ships in the npm package, so users never compile it; this script
@@ -133,5 +134,11 @@ try {
   await build(hash);
 } catch (e) {
   console.error(`build-wasm: ${e.message}`);
+  if (mode === '--if-stale') {
+    // From `npm test`: a kernel change that breaks the wasm build should not stop every other
+    // test; the wasm tests then run the committed (older) module and say what differs.
+    console.warn('build-wasm: WARNING: the wasm build failed; keeping the committed native/wasm/tsgrad.wasm, which is older than the sources.');
+    process.exit(0);
+  }
   process.exit(1);
 }
