@@ -58,6 +58,7 @@ main(process.argv.slice(2)).then(
     // Bad input of any kind gets one clear line; unexpected failures keep their stack.
     const known = err instanceof UsageError || err.name === 'TypeError' || /Error$/.test(err.name);
     process.stderr.write(`tsgrad: ${known ? err.message : (err.stack ?? String(err))}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    // An --out (or other output path) that cannot be written is the caller's to fix: a usage error.
+    process.exitCode = err instanceof UsageError || err.name === 'OutputPathError' ? 2 : 1;
   },
 );

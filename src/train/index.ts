@@ -3,7 +3,7 @@
  * and recipes of `tsgrad train`, saved models, and evaluation/classification of saved models.
  */
 export { Trainer, TrainingError, countCorrect, type TrainerOptions, type TrainerOptimizer, type TrainerScheduler, type LossFn, type BatchSource, type BatchResult, type EpochResult, type FitOptions, type FitResult } from './trainer.js';
-export { saveCheckpoint, loadCheckpoint, checkpointPaths, CheckpointError, type CheckpointState } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, listCheckpoints, cleanCheckpointDir, checkpointPaths, CheckpointError, type CheckpointState, type LoadedCheckpoint, type SaveCheckpointOptions } from './checkpoint.js';
 export { encodeState, decodeState, type JsonValue } from './json-state.js';
 export { createProgress, silentProgress, formatInfo, type ProgressReporter, type ProgressOptions, type ProgressMode, type ProgressInfo } from './progress.js';
 export { buildMlp, buildCnn, buildModel, modelInputShape, MODEL_NAMES, type ModelName, type ModelConfig } from './models.js';

@@ -11,10 +11,10 @@ import { CrossEntropyLoss } from '../nn/layers/loss.js';
 import type { Module } from '../nn/module.js';
 import { StepLR } from '../optim/lr-scheduler.js';
 import { plotRuns } from '../plot/runs.js';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { ensureDir, removeStaleTemps, writeFileAtomic } from '../core/atomic-write.js';
 import { writePlot } from '../plot/write.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkpointPaths } from './checkpoint.js';
+import { cleanCheckpointDir, listCheckpoints } from './checkpoint.js';
 import { makeOptimizer, type OptimizerName } from './optimizers.js';
 import { buildModel, modelInputShape, type ModelConfig, type ModelName } from './models.js';
 import { channelStats, firstRows, normalizeImages, padImages } from './prepare.js';
@@ -115,21 +115,32 @@ function configDiff(a: TrainConfig, b: TrainConfig): string[] {
   return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: saved ${JSON.stringify(a[k])}, now ${JSON.stringify(b[k])}`);
 }
 
-/** Checks the output folder fits the request: a fresh folder, or a resumable one with --resume. */
-function checkOutDir(cfg: TrainConfig, opts: RunOptions): void {
+/**
+ * Checks the output folder fits the request: a fresh folder, or a resumable one with --resume.
+ * Returns whether a checkpoint exists to resume from.
+ */
+function checkOutDir(cfg: TrainConfig, opts: RunOptions): boolean {
   const { out } = opts;
   const cfgPath = join(out, 'config.json');
-  const ckpt = checkpointPaths(join(out, 'checkpoints'), 'last');
   if (existsSync(out) && !statSync(out).isDirectory()) throw new RunConfigError(`--out ${out} is a file, not a folder`);
+  const ckpts = listCheckpoints(join(out, 'checkpoints'));
   if (opts.resume) {
-    if (!existsSync(cfgPath) || !existsSync(ckpt.state)) throw new RunConfigError(`--resume: ${out} holds no checkpoint to resume (expected ${cfgPath} and ${ckpt.state})`);
-    const saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as TrainConfig;
+    if (!existsSync(cfgPath)) throw new RunConfigError(`--resume: ${out} holds no checkpoint to resume (expected ${cfgPath} of an earlier run)`);
+    let saved: TrainConfig;
+    try {
+      saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as TrainConfig;
+    } catch (e) {
+      throw new RunConfigError(`--resume: ${cfgPath} is not valid JSON (${(e as Error).message})`);
+    }
     const diff = configDiff(saved, cfg);
     if (diff.length) throw new RunConfigError(`--resume: the flags differ from the run saved in ${out}: ${diff.join('; ')}`);
-  } else if (existsSync(ckpt.state) || existsSync(join(out, 'results.json'))) {
+    return ckpts.length > 0;
+  }
+  if (ckpts.length || existsSync(join(out, 'results.json'))) {
     // A config.json alone is a run that died before its first checkpoint: starting over is fine.
     throw new RunConfigError(`--out ${out} already holds a run; pass --resume to continue it, or choose another folder`);
   }
+  return false;
 }
 
 /**
@@ -144,7 +155,11 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     throw new RunConfigError(`--data-dir ${opts.dataDir} does not exist or is not a folder`);
   }
   if (cfg.epochs === undefined && cfg.maxSteps === undefined) throw new RunConfigError('give --epochs or --max-steps');
-  checkOutDir(cfg, opts);
+  const canResume = checkOutDir(cfg, opts);
+  ensureDir(opts.out);
+  // What a killed run left: temporary files, and checkpoint files no committed manifest names.
+  const stale = [...removeStaleTemps(opts.out), ...cleanCheckpointDir(join(opts.out, 'checkpoints'))];
+  if (stale.length) notice(`tsgrad: removed ${stale.length} file(s) left by an interrupted run in ${opts.out}`);
 
   // Both splits may fall back to the embedded subset: say so once, not twice.
   const notices: string[] = [];
@@ -189,9 +204,12 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
   const testLoader = new DataLoader(new TensorDataset(xTest, yTest), { batchSize: Math.max(cfg.batchSize, 500) });
   const trainer = new Trainer({ model, lossFn: new CrossEntropyLoss(), optimizer, ...(scheduler ? { scheduler } : {}), generators: { augment: augGen } });
   const ckptDir = join(opts.out, 'checkpoints');
-  if (opts.resume) {
-    trainer.loadCheckpoint(ckptDir, 'last', trainLoader);
-    notice(`tsgrad: resuming ${opts.out} after epoch ${trainer.epoch} (step ${trainer.step})`);
+  if (opts.resume && canResume) {
+    const { name, skipped } = trainer.resume(ckptDir, trainLoader);
+    for (const s of skipped) notice(`tsgrad: checkpoint ${s.name} is damaged, falling back to an older one (${s.error})`);
+    notice(`tsgrad: resuming ${opts.out} from checkpoint ${name} after epoch ${trainer.epoch} (step ${trainer.step})`);
+  } else if (opts.resume) {
+    notice(`tsgrad: ${opts.out} holds no complete checkpoint yet; starting the run from the beginning`);
   } else writeFileAtomic(join(opts.out, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`, { makeDirs: true });
 
   const progress = createProgress({ mode: opts.progress ?? 'auto' });

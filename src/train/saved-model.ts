@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsgradError } from '../core/errors.js';
 import { loadStateDict as loadSafetensors, saveStateDict as saveSafetensors } from '../io/index.js';
 import type { Module } from '../nn/module.js';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { ensureDir, writeFileAtomic } from '../core/atomic-write.js';
 import { buildModel, MODEL_NAMES, type ModelConfig } from './models.js';
 
 /** What model.json holds besides the weights: how to rebuild the model and prepare its inputs. */
@@ -26,7 +26,7 @@ export class SavedModelError extends TsgradError {
 /** Writes `<dir>/model.safetensors` and `<dir>/model.json`, each atomically. */
 export function saveModel(dir: string, model: Module, meta: SavedModelMeta): { weights: string; meta: string } {
   const paths = { weights: join(dir, 'model.safetensors'), meta: join(dir, 'model.json') };
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   saveSafetensors(paths.weights, model.stateDict());
   writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`, { makeDirs: true });
   return paths;

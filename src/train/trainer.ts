@@ -4,7 +4,7 @@ import { defaultGenerator, type Generator } from '../core/rng.js';
 import { Module } from '../nn/module.js';
 import { noGrad } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
+import { CheckpointError, listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { isLayerModel, LayerModule, type LayerModel } from './layer-model.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 
@@ -292,7 +292,8 @@ export class Trainer {
           (te ? ` | test loss ${te.loss.toFixed(4)} acc ${pct(te.accuracy)}` : '') +
           ` | ${r.wallTimeS.toFixed(1)} s`,
       );
-      if (improved && opts.checkpointDir) this.saveCheckpoint(opts.checkpointDir, 'best', trainLoader);
+      // best.* is resumable only when taken at an epoch end (after the epoch's schedule step).
+      if (improved && opts.checkpointDir) this.saveCheckpoint(opts.checkpointDir, 'best', trainLoader, epochPos === s.epoch);
       opts.onEpoch?.(r);
       if (opts.earlyStopping && s.sinceBest >= opts.earlyStopping.patience) stop = 'earlyStopping';
     };
@@ -340,8 +341,11 @@ export class Trainer {
     return structuredClone(this.state.result);
   }
 
-  /** Writes `<dir>/<name>.safetensors` (weights) and `<dir>/<name>.json` (optimizer, trainer and RNG state), atomically. */
-  saveCheckpoint(dir: string, name = 'last', trainLoader?: BatchSource): void {
+  /**
+   * Commits a checkpoint `<dir>/<name>.json` with its weights and optimizer state (see checkpoint.ts);
+   * `resumable` says whether it was taken at an epoch end, where fit can continue from it.
+   */
+  saveCheckpoint(dir: string, name = 'last', trainLoader?: BatchSource, resumable = true): void {
     const gens: Record<string, number[]> = { default: defaultGenerator.getState() };
     if (trainLoader?.generator && trainLoader.generator !== defaultGenerator) gens['trainLoader'] = trainLoader.generator.getState();
     for (const [k, g] of Object.entries(this.generators)) gens[k] = g.getState();
@@ -351,7 +355,27 @@ export class Trainer {
       scheduler: this.scheduler?.stateDict() ?? null,
       generators: gens,
     };
-    saveCheckpoint(dir, name, this.model.stateDict(), st);
+    saveCheckpoint(dir, name, this.model.stateDict(), st, { resumable, epoch: this.state.epoch, step: this.state.step });
+  }
+
+  /**
+   * Restores the newest complete resumable checkpoint in `dir` (by step: `last`, or `best` when it
+   * is newer). A damaged one is skipped for the next; `skipped` says which and why. Throws a
+   * CheckpointError listing every failure when none loads.
+   */
+  resume(dir: string, trainLoader?: BatchSource): { name: string; skipped: { name: string; error: string }[] } {
+    const skipped: { name: string; error: string }[] = [];
+    for (const c of listCheckpoints(dir)) {
+      if (!c.resumable) continue;
+      try {
+        this.loadCheckpoint(dir, c.name, trainLoader);
+        return { name: c.name, skipped };
+      } catch (e) {
+        if (!(e instanceof TsgradError)) throw e;
+        skipped.push({ name: c.name, error: e.message });
+      }
+    }
+    throw new CheckpointError(`no complete checkpoint to resume from in ${dir}${skipped.length ? `: ${skipped.map((s) => `${s.name}: ${s.error}`).join('; ')}` : ''}`);
   }
 
   /**
@@ -361,10 +385,11 @@ export class Trainer {
    */
   loadCheckpoint(dir: string, name = 'last', trainLoader?: BatchSource): void {
     const { weights, state } = loadCheckpoint(dir, name);
+    const t = state.trainer as RunState;
+    if (typeof t.epoch !== 'number' || typeof t.step !== 'number' || typeof t.result !== 'object') throw new CheckpointError(`checkpoint ${name} in ${dir}: the trainer state lacks epoch, step or result`);
     this.model.loadStateDict(weights);
     this.optimizer.loadStateDict(state.optimizer as never);
     if (this.scheduler && state.scheduler !== null) this.scheduler.loadStateDict(state.scheduler as never);
-    const t = state.trainer as RunState;
     this.state = { ...t, result: { ...emptyResult(), ...t.result } };
     const gens = state.generators;
     if (gens['default']) defaultGenerator.setState(gens['default']);

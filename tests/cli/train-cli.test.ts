@@ -51,7 +51,13 @@ test('tsgrad train → eval → classify → train --resume on the embedded Fash
   assert.match(notices[0]!, /using the embedded subset \(2000 train and 1000 test images\)/);
   assert.match(r.stdout, new RegExp(`curves: +${join(out, 'curves.png').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   assert.deepEqual(readdirSync(out).sort(), ['checkpoints', 'config.json', 'curves.png', 'curves.svg', 'model.json', 'model.safetensors', 'results.json']);
-  assert.deepEqual(readdirSync(join(out, 'checkpoints')).sort(), ['best.json', 'best.safetensors', 'last.json', 'last.safetensors']);
+  // Each checkpoint: a manifest plus its weights and optimizer-state files (binary, no temporaries left).
+  const ck = readdirSync(join(out, 'checkpoints')).sort();
+  assert.equal(ck.length, 6, ck.join(' '));
+  for (const n of ['best', 'last']) {
+    assert.ok(ck.includes(`${n}.json`));
+    assert.equal(ck.filter((f) => new RegExp(`^${n}-.*\\.(weights|state)\\.safetensors$`).test(f)).length, 2, ck.join(' '));
+  }
   const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.equal(res.format, 'tsgrad-results/1');
   // One epoch is "1 epoch"; the best point and bestTestAcc are the same point as result.bestEpoch.

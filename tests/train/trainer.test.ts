@@ -152,8 +152,11 @@ test('checkpoint: weights that do not fit the model are refused before anything 
     assert.deepEqual(Array.from(other.model.stateDict().get('1.weight')!.toTypedArray()), before);
     assert.equal(other.epoch, 0);
 
-    // best.json paired with last.safetensors: the sha256 check catches it.
-    writeFileSync(join(dir, 'best.safetensors'), readFileSync(join(dir, 'last.safetensors')).subarray(0, 100));
+    // best's weights file replaced by last's: the size/sha256 check against the manifest catches it.
+    const man = (n: string): { weights: { file: string } } => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')) as { weights: { file: string } };
+    const lastW = readFileSync(join(dir, man('last').weights.file));
+    lastW[lastW.length - 1] ^= 1;
+    writeFileSync(join(dir, man('best').weights.file), lastW);
     assert.throws(() => s.trainer.loadCheckpoint(dir, 'best'), (e: Error) => e instanceof CheckpointError && /does not match .*best\.json \(sha256 differs\)/.test(e.message));
     assert.throws(() => s.trainer.loadCheckpoint(dir, 'nope'), (e: Error) => e instanceof CheckpointError && /nope\.json does not exist/.test(e.message));
   } finally {
