@@ -10,3 +10,5 @@ export * from './slurm.js';
 export * from './status.js';
 export * from './task.js';
 export * from './plot.js';
+export * from './lock.js';
+export * from './parent-watch.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TsgradError } from '../core/errors.js';
 import { plotRuns, type RunMetric } from '../plot/runs.js';
 import { writePlot } from '../plot/write.js';
-import { readResult, type RunResult } from './results.js';
+import { inspectResult, type RunResult } from './results.js';
 
 /** A shell-style pattern (`*` any run of characters, `?` one character) as an anchored RegExp. */
 export function globToRegExp(pattern: string): RegExp {
@@ -11,8 +11,11 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-/** The result files in `dir` whose run name matches the pattern (`exp1_1_*`), sorted by name. */
-export function matchRuns(dir: string, pattern: string): RunResult[] {
+/**
+ * The result files in `dir` whose run name matches the pattern (`exp1_1_*`), sorted by name. A
+ * damaged or malformed file is left out and reported to `onSkip` (default: a line on stderr).
+ */
+export function matchRuns(dir: string, pattern: string, onSkip: (msg: string) => void = (m) => process.stderr.write(`plot-exp: ${m}\n`)): RunResult[] {
   let files: string[];
   try {
     files = readdirSync(dir);
@@ -25,7 +28,13 @@ export function matchRuns(dir: string, pattern: string): RunResult[] {
     .map((f) => f.slice(0, -5))
     .filter((n) => re.test(n))
     .sort();
-  return names.map((n) => readResult(dir, n)!);
+  const out: RunResult[] = [];
+  for (const n of names) {
+    const c = inspectResult(dir, n);
+    if (c.kind === 'ok') out.push(c.result);
+    else if (c.kind === 'bad') onSkip(`skipping ${c.error}`);
+  }
+  return out;
 }
 
 /**

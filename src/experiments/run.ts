@@ -14,7 +14,7 @@ import type { ProgressReporter } from '../train/progress.js';
 import { runName, type ExperimentConfig } from './config.js';
 import { loadSplit } from './data.js';
 import { buildModel } from './model.js';
-import { resultPath, writeJsonAtomic, type RunResult } from './results.js';
+import { configHash, resultPath, writeJsonAtomic, type RunResult } from './results.js';
 
 /** The config's optimizer over the model's parameters (reg is L2 weight decay). */
 export function buildOptimizer(cfg: ExperimentConfig, model: Module): TrainerOptimizer {
@@ -78,6 +78,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunExperimentOp
     seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     backend: getBackend().name,
     dataSource: { train: train.source, test: test.source, numTrain: train.labels.shape[0]!, numTest: test.labels.shape[0]! },
+    configHash: configHash(cfg),
   };
   writeJsonAtomic(resultPath(opts.outDir, name), result);
   return result;

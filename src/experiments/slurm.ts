@@ -61,7 +61,7 @@ export function submitSlurm(specs: readonly RunSpec[], opts: SlurmOptions): Subm
     sbatchArgs: [...opts.sbatchArgs],
   };
   const states = runStates(manifest);
-  const todo = specs.filter((s) => ['failed', 'missing', 'not-submitted'].includes(states.get(s.runName)!.state));
+  const todo = specs.filter((s) => ['failed', 'stale', 'missing', 'not-submitted'].includes(states.get(s.runName)!.state));
   const skipped = specs.filter((s) => !todo.includes(s)).map((s) => s.runName);
   if (todo.length === 0) {
     writeManifest(manifest);

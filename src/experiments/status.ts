@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import type { RunSpec } from './grid.js';
 import type { SweepManifest } from './manifest.js';
-import { readResult, readRunError, type RunResult } from './results.js';
+import { inspectResult, readRunError, resultMatches, type RunResult } from './results.js';
 
 /**
- * State of one run: done (result file), failed (error record), pending/running (in the Slurm queue),
+ * State of one run: done (result file), failed (error record, or a damaged result file), stale (a
+ * result made with another configuration than the grid's), pending/running (in the Slurm queue),
  * missing (submitted but neither in the queue nor finished: killed, timed out, node lost), or
  * not-submitted.
  */
-export type RunState = 'done' | 'failed' | 'pending' | 'running' | 'missing' | 'not-submitted';
+export type RunState = 'done' | 'failed' | 'stale' | 'pending' | 'running' | 'missing' | 'not-submitted';
 
 /** A run with its state and, when done, its result. */
 export interface RunStatus {
@@ -50,9 +51,9 @@ export function runStates(m: SweepManifest): Map<string, RunStatus> {
   const queued = m.executor === 'slurm' ? queuedTasks(m.submissions.map((s) => s.jobId)) : new Map<string, 'pending' | 'running'>();
   const out = new Map<string, RunStatus>();
   for (const spec of m.runs) {
-    const result = readResult(m.outDir, spec.runName);
-    if (result) {
-      out.set(spec.runName, { spec, state: 'done', result });
+    const check = inspectResult(m.outDir, spec.runName);
+    if (check.kind === 'ok' && resultMatches(check.result, spec.config)) {
+      out.set(spec.runName, { spec, state: 'done', result: check.result });
       continue;
     }
     // Latest submission first: an older failed task must not hide a newer queued one.
@@ -60,6 +61,14 @@ export function runStates(m: SweepManifest): Map<string, RunStatus> {
     const live = subs.map((s) => ({ s, q: queued.get(`${s.jobId}_${spec.index}`) })).find((x) => x.q !== undefined);
     if (live) {
       out.set(spec.runName, { spec, state: live.q!, jobId: live.s.jobId });
+      continue;
+    }
+    if (check.kind === 'bad') {
+      out.set(spec.runName, { spec, state: 'failed', error: check.error, jobId: subs[0]?.jobId });
+      continue;
+    }
+    if (check.kind === 'ok') {
+      out.set(spec.runName, { spec, state: 'stale', error: 'result made with another configuration than the grid; rerun the sweep', jobId: subs[0]?.jobId });
       continue;
     }
     const err = readRunError(m.outDir, spec.runName);
@@ -80,7 +89,7 @@ export function formatStatus(states: Iterable<RunStatus>): string {
     const h = r.result?.result;
     const last = (a: number[] | undefined): string => (a && a.length ? (100 * a[a.length - 1]!).toFixed(2) : '');
     const best = h && h.testAcc.length ? (100 * Math.max(...h.testAcc)).toFixed(2) : '';
-    const note = r.state === 'failed' ? firstLine(r.error ?? '') : r.jobId && r.state !== 'done' ? `job ${r.jobId}_${r.spec.index}` : '';
+    const note = r.state === 'failed' || r.state === 'stale' ? firstLine(r.error ?? '') : r.jobId && r.state !== 'done' ? `job ${r.jobId}_${r.spec.index}` : '';
     lines.push(`${r.spec.runName.padEnd(w)}  ${r.state.padEnd(13)}  ${String(h?.numEpochs ?? '').padStart(6)}  ${last(h?.trainAcc).padStart(10)}  ${(last(h?.testAcc) + (best ? ` (${best})` : '')).padStart(16)}  ${note}`);
   }
   lines.push(`total ${rows.length}: ` + [...counts].map(([k, v]) => `${v} ${k}`).join(', '));

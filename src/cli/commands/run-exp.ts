@@ -3,6 +3,7 @@ import { type Command, UsageError } from '../command.js';
 import { parseRunExpArgs } from '../../experiments/args.js';
 import { DEFAULT_CONFIG, runName } from '../../experiments/config.js';
 import { runExperiment } from '../../experiments/run.js';
+import { dieWithParent } from '../../experiments/parent-watch.js';
 import { TsgradError } from '../../core/errors.js';
 
 const d = DEFAULT_CONFIG;
@@ -53,6 +54,9 @@ export const runExpCommand: Command = {
       throw e;
     }
     const { config, out, verbose } = parsed;
+    // Started by a sweep: stop when the sweep does, even if it was killed with SIGKILL.
+    const parent = Number(process.env['TSGRAD_DIE_WITH_PARENT']);
+    if (Number.isInteger(parent) && parent > 0) await dieWithParent(parent);
     const r = await runExperiment(config, { outDir: resolve(out), onEpoch: verbose ? (l) => process.stdout.write(l + '\n') : undefined });
     const h = r.result;
     const i = h.testAcc.length - 1;

@@ -20,8 +20,11 @@ Runs every configuration of a grid file (JSON or YAML; see docs/experiments.md) 
 writing <out>/<run>.json per run (default out: results).
 
   --executor local   (default) child processes on this machine, --jobs N at a time (default 1).
-                     Finished runs are skipped on re-run; a failed run is recorded in
-                     <out>/<run>.error.json and the others go on.
+                     Finished runs are skipped on re-run when their result records the
+                     grid's configuration (hash); a changed, damaged or malformed result is redone.
+                     A failed run is recorded in <out>/<run>.error.json and the others go on.
+                     A second sweep on the same --out is refused while the first lives; the runs
+                     die with the sweep (also on kill -9).
   --executor slurm   submits the runs that are not finished and not queued as one Slurm job array
                      (one configuration per task) and returns. Running it again resubmits exactly the
                      failed and killed runs. --partition/--time/--cpus-per-task/--sbatch pass options
@@ -111,6 +114,12 @@ async function sweep(argv: string[]): Promise<number> {
     const jobs = Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`sweep: --jobs takes an integer >= 1, got ${values.jobs}`);
     const t0 = Date.now();
+    // SIGINT/SIGTERM end the sweep; its runs notice their parent is gone and stop too.
+    const stop = (sig: NodeJS.Signals): void => {
+      process.stderr.write(`sweep: ${sig}, stopping\n`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', stop).once('SIGTERM', stop);
     const sum = await runLocal(specs, {
       outDir,
       jobs,
@@ -119,6 +128,7 @@ async function sweep(argv: string[]): Promise<number> {
       onEvent: ({ spec, phase }) => {
         if (phase !== 'skipped') process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0)}s] ${spec.runName}: ${phase}\n`);
       },
+      onNotice: (msg) => process.stdout.write(`sweep: ${msg}\n`),
     });
     process.stdout.write(`sweep: ${sum.done.length} done, ${sum.skipped.length} skipped (finished earlier), ${sum.failed.length} failed${sum.failed.length ? ': ' + sum.failed.join(', ') : ''}\n`);
     const m = readManifestIfAny(outDir)!;
