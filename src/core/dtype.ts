@@ -15,8 +15,27 @@ export interface StorageOf {
 /** All dtypes, in promotion order (lowest first). */
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 
-/** Allocates zero-filled storage of `size` elements for `dtype`. */
-export function allocStorage<D extends DType>(dtype: D, size: number): StorageOf[D] {
+/**
+ * Why an allocation failed, as a RangeError naming `what` (the op and shape), the element count and
+ * the bytes, instead of Node's bare "Invalid typed array length".
+ */
+function allocError(dtype: DType, size: number, what: string | undefined, e: unknown): never {
+  const gb = (size * BYTES[dtype]) / 1e9;
+  const why = e instanceof Error ? e.message : String(e);
+  throw new RangeError(`${what ? `${what}: ` : ''}cannot allocate ${size.toLocaleString('en-US')} ${dtype} elements (${gb >= 0.01 ? gb.toFixed(2) : gb.toPrecision(2)} GB): ${why}`);
+}
+
+/** Allocates zero-filled storage of `size` elements for `dtype`; `what` names the op and shape in errors. */
+export function allocStorage<D extends DType>(dtype: D, size: number, what?: string): StorageOf[D] {
+  try {
+    return allocZeroed(dtype, size);
+  } catch (e) {
+    if (e instanceof RangeError) allocError(dtype, size, what, e);
+    throw e;
+  }
+}
+
+function allocZeroed<D extends DType>(dtype: D, size: number): StorageOf[D] {
   switch (dtype) {
     case 'float32': return new Float32Array(size) as StorageOf[D];
     case 'float64': return new Float64Array(size) as StorageOf[D];
@@ -45,11 +64,17 @@ const POISON: Record<DType, number> = { float32: NaN, float64: NaN, int32: -0x76
  * Allocates storage whose contents are undefined, for outputs a kernel overwrites
  * entirely: a large op output otherwise pays for a zero fill it never reads.
  */
-export function allocUninitStorage<D extends DType>(dtype: D, size: number): StorageOf[D] {
-  if (poison) return allocStorage(dtype, size).fill(POISON[dtype]) as StorageOf[D];
+export function allocUninitStorage<D extends DType>(dtype: D, size: number, what?: string): StorageOf[D] {
+  if (poison) return allocStorage(dtype, size, what).fill(POISON[dtype]) as StorageOf[D];
   const bytes = size * BYTES[dtype];
-  if (!allocUnsafe || bytes < UNINIT_MIN_BYTES) return allocStorage(dtype, size);
-  const buf = allocUnsafe(bytes).buffer;
+  if (!allocUnsafe || bytes < UNINIT_MIN_BYTES) return allocStorage(dtype, size, what);
+  let buf: ArrayBufferLike;
+  try {
+    buf = allocUnsafe(bytes).buffer;
+  } catch (e) {
+    if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_OUT_OF_RANGE') allocError(dtype, size, what, e);
+    throw e;
+  }
   switch (dtype) {
     case 'float32': return new Float32Array(buf, 0, size) as StorageOf[D];
     case 'float64': return new Float64Array(buf, 0, size) as StorageOf[D];

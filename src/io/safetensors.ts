@@ -48,6 +48,9 @@ const READ_CODES: Record<string, { size: number; dtype: DType }> = {
   BF16: { size: 2, dtype: 'float32' },
 };
 
+/** Largest dimension we accept: anything larger cannot be a tensor held in memory. */
+const MAX_DIM = 2 ** 32;
+
 /** Largest header we accept (the reference implementation's limit is 100 MB). */
 const MAX_HEADER = 100_000_000;
 
@@ -62,7 +65,8 @@ function toEntries(tensors: Map<string, Tensor> | Record<string, Tensor>): [stri
 /** Encodes named tensors (and optional string metadata) as safetensors bytes. */
 export function serializeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: SafetensorsMetadata): Uint8Array {
   checkLittleEndian();
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" must become a key, not replace the prototype.
+  const header = Object.create(null) as Record<string, unknown>;
   if (metadata && Object.keys(metadata).length) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') throw new SafetensorsError(`safetensors: metadata value of "${k}" must be a string, got ${typeof v}`);
@@ -162,10 +166,10 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors buffer
   const entries: { name: string; code: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof info !== 'object' || info === null) throw new SafetensorsError(`${where} is corrupt: __metadata__ must be an object of strings`);
+      if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new SafetensorsError(`${where} is corrupt: __metadata__ must be an object of strings, got ${Array.isArray(info) ? 'an array' : info === null ? 'null' : typeof info}`);
       for (const [k, v] of Object.entries(info)) {
         if (typeof v !== 'string') throw new SafetensorsError(`${where} is corrupt: __metadata__ value of "${k}" is not a string`);
-        metadata[k] = v;
+        Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true }); // "__proto__" too
       }
       continue;
     }
@@ -177,7 +181,10 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors buffer
     const spec = READ_CODES[code];
     if (!spec) throw new SafetensorsError(`${where}: tensor "${name}" has dtype ${code}, which tsgrad cannot read (supported: ${Object.keys(READ_CODES).join(', ')})`);
     const shape = e.shape as unknown[];
-    if (!shape.every((s) => Number.isInteger(s) && (s as number) >= 0)) throw new SafetensorsError(`${where} is corrupt: tensor "${name}" has shape ${JSON.stringify(shape)}`);
+    if (!shape.every((s) => Number.isInteger(s) && (s as number) >= 0 && (s as number) <= MAX_DIM)) {
+      throw new SafetensorsError(`${where} is corrupt: tensor "${name}" has shape ${JSON.stringify(shape)} (expected integers from 0 to ${MAX_DIM})`);
+    }
+    if (shape.reduce((a: number, b) => a * (b as number), 1) > Number.MAX_SAFE_INTEGER) throw new SafetensorsError(`${where} is corrupt: tensor "${name}" has shape ${JSON.stringify(shape)}, too many elements`);
     const [begin, end] = e.data_offsets as unknown[];
     if (e.data_offsets.length !== 2 || !Number.isInteger(begin) || !Number.isInteger(end) || (begin as number) < 0 || (end as number) < (begin as number)) {
       throw new SafetensorsError(`${where} is corrupt: tensor "${name}" has data_offsets ${JSON.stringify(e.data_offsets)}`);

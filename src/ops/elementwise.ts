@@ -156,30 +156,30 @@ function operands(op: string, a: TensorLike, b: TensorLike, dtype: DType): [Tens
 /** Runs a broadcasting binary kernel; `outDType` overrides the result dtype (bool for comparisons). */
 function binaryKernel(op: BinaryOp, x: Tensor, y: Tensor, outDType: DType = x.dtype): Tensor {
   const shape = broadcastShapes(op, x.shape, y.shape);
-  const out = empty(shape, outDType);
+  const out = empty(shape, outDType, op);
   be().binary(op, broadcastView(x, shape), broadcastView(y, shape), out);
   return out;
 }
 
 /** a + b with broadcasting; for two bool tensors it is logical or (PyTorch: True + True = True). */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('add', a, b, resultDType(a, b));
+  const [x, y] = operands('add', a, b, resultDType(a, b, 'add'));
   return record('add', binaryKernel(x.dtype === 'bool' ? 'or' : 'add', x, y), [x, y], (g, n) => [n[0] ? sumTo(g, x.shape) : null, n[1] ? sumTo(g, y.shape) : null]);
 }
 /** a - b with broadcasting. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('sub', a, b, resultDType(a, b));
+  const [x, y] = operands('sub', a, b, resultDType(a, b, 'sub'));
   if (x.dtype === 'bool') throw new DTypeError('sub: subtraction of two bool tensors is not supported; use ne() (logical xor) instead');
   return record('sub', binaryKernel('sub', x, y), [x, y], (g, n) => [n[0] ? sumTo(g, x.shape) : null, n[1] ? sumTo(neg(g), y.shape) : null]);
 }
 /** a · b elementwise with broadcasting; for two bool tensors it is logical and. */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('mul', a, b, resultDType(a, b));
+  const [x, y] = operands('mul', a, b, resultDType(a, b, 'mul'));
   return record('mul', binaryKernel(x.dtype === 'bool' ? 'and' : 'mul', x, y), [x, y], (g, n) => [n[0] ? sumTo(mul(g, y), x.shape) : null, n[1] ? sumTo(mul(g, x), y.shape) : null], [x, y]);
 }
 /** a / b with broadcasting; always a float result (true division). */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  let dt = resultDType(a, b);
+  let dt = resultDType(a, b, 'div');
   if (!isFloat(dt)) dt = 'float32';
   const [x, y] = operands('div', a, b, dt);
   return record('div', binaryKernel('div', x, y), [x, y], (g, n) => [
@@ -195,7 +195,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     // x^0 is constant: its gradient is 0 everywhere (0 · x^-1 would be NaN at x = 0), as in PyTorch.
     return record('pow', y, [a], (g) => [p === 0 ? mul(g, 0) : mul(g, p === 2 ? mul(a, 2) : mul(pow(a, p - 1), p))], [a]);
   }
-  let dt = resultDType(a, b);
+  let dt = resultDType(a, b, 'pow');
   if (!isFloat(dt)) dt = 'float32';
   const [x, y] = operands('pow', a, b, dt);
   const out = binaryKernel('pow', x, y);
@@ -210,7 +210,7 @@ function tieShare(win: Tensor, tie: Tensor, dt: DType): Tensor {
 }
 /** Elementwise maximum (NaN propagates). */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('maximum', a, b, resultDType(a, b));
+  const [x, y] = operands('maximum', a, b, resultDType(a, b, 'maximum'));
   return record('maximum', binaryKernel('maximum', x, y), [x, y], (g, n) => {
     const tie = eq(x, y);
     return [n[0] ? sumTo(mul(g, tieShare(gt(x, y), tie, g.dtype)), x.shape) : null, n[1] ? sumTo(mul(g, tieShare(lt(x, y), tie, g.dtype)), y.shape) : null];
@@ -218,7 +218,7 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
 }
 /** Elementwise minimum (NaN propagates). */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('minimum', a, b, resultDType(a, b));
+  const [x, y] = operands('minimum', a, b, resultDType(a, b, 'minimum'));
   return record('minimum', binaryKernel('minimum', x, y), [x, y], (g, n) => {
     const tie = eq(x, y);
     return [n[0] ? sumTo(mul(g, tieShare(lt(x, y), tie, g.dtype)), x.shape) : null, n[1] ? sumTo(mul(g, tieShare(gt(x, y), tie, g.dtype)), y.shape) : null];
@@ -227,7 +227,7 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 
 /** A comparison or logical op: bool result, no gradient. */
 function compare(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(op, a, b, resultDType(a, b));
+  const [x, y] = operands(op, a, b, resultDType(a, b, op));
   return binaryKernel(op, x, y, 'bool');
 }
 /** a == b. */
@@ -252,7 +252,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (cond.dtype !== 'bool') throw new DTypeError(`where: condition must be bool, got ${cond.dtype}`);
   // Two plain numbers: a float32 result (PyTorch's default dtype), like torch.where(cond, 1.0, 0.0).
   if (typeof a === 'number' && typeof b === 'number') return where(cond, scalar(a, 'float32'), b);
-  const [x, y] = operands('where', a, b, resultDType(a, b));
+  const [x, y] = operands('where', a, b, resultDType(a, b, 'where'));
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
   const out = empty(shape, x.dtype);
   be().where(broadcastView(cond, shape), broadcastView(x, shape), broadcastView(y, shape), out);

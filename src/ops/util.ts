@@ -1,5 +1,6 @@
 import { allocStorage, allocUninitStorage, promoteTypes, type DType } from '../core/dtype.js';
 import { contiguousStrides, numel } from '../core/shape.js';
+import { fmtShape } from '../core/errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -16,13 +17,13 @@ export function be(): Backend {
  * A new contiguous tensor for a kernel that writes every element; its initial
  * contents are undefined (see `zeroed` for kernels that add into their output).
  */
-export function empty(shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(allocUninitStorage(dtype, numel(shape)), dtype, shape, contiguousStrides(shape), 0);
+export function empty(shape: readonly number[], dtype: DType, op?: string): Tensor {
+  return new Tensor(allocUninitStorage(dtype, numel(shape), `${op ?? 'tensor'} output of shape ${fmtShape(shape)}`), dtype, shape, contiguousStrides(shape), 0);
 }
 
 /** A new contiguous tensor of zeros, for kernels that add into their output. */
-export function zeroed(shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(allocStorage(dtype, numel(shape)), dtype, shape, contiguousStrides(shape), 0);
+export function zeroed(shape: readonly number[], dtype: DType, op?: string): Tensor {
+  return new Tensor(allocStorage(dtype, numel(shape), `${op ?? 'tensor'} output of shape ${fmtShape(shape)}`), dtype, shape, contiguousStrides(shape), 0);
 }
 
 /** The dtype a plain number takes next to a tensor: the tensor's, unless a fraction meets an integer tensor. */
@@ -38,8 +39,17 @@ export function scalar(v: number, dtype: DType): Tensor {
   return t;
 }
 
-/** The result dtype of an elementwise op on two operands (numbers adapt to the tensor). */
-export function resultDType(a: TensorLike, b: TensorLike): DType {
+/** Throws a TypeError naming the op when an operand is neither a Tensor nor a number. */
+export function checkOperand(op: string, v: unknown, which: string): void {
+  if (v instanceof Tensor || typeof v === 'number') return;
+  const got = v === null ? 'null' : Array.isArray(v) ? `an array (${JSON.stringify(v).slice(0, 40)}; wrap it with tg.tensor())` : typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 40))}` : typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `a ${typeof v}`;
+  throw new TypeError(`${op}: the ${which} operand must be a Tensor or a number, got ${got}`);
+}
+
+/** The result dtype of an elementwise op on two operands (numbers adapt to the tensor); `op` names it in errors. */
+export function resultDType(a: TensorLike, b: TensorLike, op = 'elementwise op'): DType {
+  checkOperand(op, a, 'first');
+  checkOperand(op, b, 'second');
   if (typeof a === 'number' && typeof b === 'number') return 'float32';
   if (typeof a === 'number') return scalarDType(a, (b as Tensor).dtype);
   if (typeof b === 'number') return scalarDType(b, a.dtype);

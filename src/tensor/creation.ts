@@ -90,7 +90,7 @@ export function tensor(data: NestedArray | Storage | readonly number[], opts?: T
   let leaf: NestedArray = nested;
   while (Array.isArray(leaf) && leaf.length > 0) leaf = leaf[0]!;
   const dtype = dtypeOf(op, opts, typeof leaf === 'boolean' ? 'bool' : 'float32');
-  const store = allocStorage(dtype, numel(shape));
+  const store = allocStorage(dtype, numel(shape), `${op}: shape ${fmtShape(shape)}`);
   flatten(nested, shape, store, op);
   const t = Tensor.fromStorage(store, dtype, opts?.shape ? checkShape(op, opts.shape) : shape);
   if (numel(t.shape) !== store.length) throw new ShapeError(`tensor: shape ${fmtShape(t.shape)} does not fit ${store.length} elements`);
@@ -99,7 +99,7 @@ export function tensor(data: NestedArray | Storage | readonly number[], opts?: T
 
 /** A tensor filled with `value`. */
 export function full(shape: ShapeLike, value: number, opts?: TensorOptions): Tensor {
-  const t = Tensor.empty(toShape('full', shape), dtypeOf('full', opts, 'float32'));
+  const t = Tensor.empty(toShape('full', shape), dtypeOf('full', opts, 'float32'), 'full');
   if (value !== 0) getBackend().fill(t, value);
   return finish(t, opts);
 }
@@ -163,7 +163,7 @@ export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
 function randomFloat(op: string, shape: ShapeLike, opts: RandomOptions | undefined, sample: (g: Generator) => number): Tensor {
   const dtype = dtypeOf(op, opts, 'float32');
   if (!isFloat(dtype)) throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
-  const t = Tensor.empty(toShape(op, shape), dtype);
+  const t = Tensor.empty(toShape(op, shape), dtype, op);
   const g = opts?.generator ?? defaultGenerator;
   for (let i = 0; i < t.data.length; i++) t.data[i] = sample(g);
   return finish(t, opts);
@@ -182,7 +182,7 @@ export function randn(shape: ShapeLike, opts?: RandomOptions): Tensor {
 /** Uniform integers in [low, high), int32 by default. */
 export function randint(low: number, high: number, shape: ShapeLike, opts?: RandomOptions): Tensor {
   if (!(high > low)) throw new RangeError(`randint: expected low < high, got ${low} and ${high}`);
-  const t = Tensor.empty(toShape('randint', shape), dtypeOf('randint', opts, 'int32'));
+  const t = Tensor.empty(toShape('randint', shape), dtypeOf('randint', opts, 'int32'), 'randint');
   const g = opts?.generator ?? defaultGenerator;
   for (let i = 0; i < t.data.length; i++) t.data[i] = g.randint(low, high);
   return finish(t, opts);

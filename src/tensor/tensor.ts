@@ -38,9 +38,9 @@ export class Tensor implements View {
     readonly _version: VersionCounter = { value: 0 },
   ) {}
 
-  /** A fresh contiguous tensor of zeros. */
-  static empty(shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(allocStorage(dtype, numel(shape)), dtype, shape, contiguousStrides(shape), 0);
+  /** A fresh contiguous tensor of zeros; `op` names the caller in an allocation error. */
+  static empty(shape: readonly number[], dtype: DType, op = 'tensor'): Tensor {
+    return new Tensor(allocStorage(dtype, numel(shape), `${op}: shape [${shape.join(', ')}]`), dtype, shape, contiguousStrides(shape), 0);
   }
 
   /** A contiguous tensor over existing storage (no copy). */
