@@ -19,6 +19,7 @@ export { noGrad, isGradEnabled, setGradEnabled } from './tensor/tape.js';
 export * from './ops/index.js';
 export { variance as var } from './ops/reduce.js';
 export * from './autograd/index.js';
+export * as autograd from './autograd/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as io from './io/index.js';

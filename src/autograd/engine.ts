@@ -1,7 +1,7 @@
-import { AutogradError, ShapeError, fmtShape } from '../core/errors.js';
+import { AnomalyError, AutogradError, ShapeError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import { ones } from '../tensor/creation.js';
-import { setGradEnabled, type Node } from '../tensor/tape.js';
+import { anomalyMode, firstNonFinite, setAnomalyMode, setGradEnabled, type Node } from '../tensor/tape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { add } from '../ops/elementwise.js';
 import { clone } from '../ops/shape.js';
@@ -114,8 +114,17 @@ export function backward(root: Tensor, grad?: Tensor | null, opts: BackwardOptio
       // A copy, so the retained .grad neither aliases a gradient flowing on nor is an expanded (stride-0) view.
       if (node.retained) node.retained.grad = node.retained.grad ? add(node.retained.grad, g) : clone(g);
       node.checkSaved();
-      const inputGrads = node.backwardFn!(g, node.needs);
+      const checking = anomalyMode();
+      let inputGrads: readonly (Tensor | null | undefined)[];
+      // The ops a backward runs are checked as that backward's result, not as forward ops of their own.
+      if (checking) setAnomalyMode(false);
+      try {
+        inputGrads = node.backwardFn!(g, node.needs);
+      } finally {
+        if (checking) setAnomalyMode(true);
+      }
       const inputs = node.inputs;
+      if (checking) checkBackward(node.name, node.trace, g, inputGrads, node.needs);
       // Decided before release(), which drops what holds() looks at.
       const owned = inputGrads.map((gi, i) => !!gi && ownedGrad(node, g, gOwned, inputGrads, i));
       if (!opts.retainGraph) node.release();
@@ -157,3 +166,18 @@ declare module '../tensor/tensor.js' {
   if (g != null && !(g instanceof Tensor)) backward(this, null, g);
   else backward(this, g, o);
 };
+
+/** Anomaly mode: throws when an op's backward turned a finite incoming gradient into NaN or ±Infinity. */
+function checkBackward(name: string, trace: string | null, g: Tensor, grads: readonly (Tensor | null | undefined)[], needs: readonly boolean[]): void {
+  if (firstNonFinite(g) >= 0) return; // not this op's doing: the incoming gradient already was
+  grads.forEach((gi, i) => {
+    if (!gi || !needs[i]) return;
+    const at = firstNonFinite(gi);
+    if (at < 0) return;
+    const v = (gi.toTypedArray() as Float32Array)[at]!;
+    throw new AnomalyError(
+      `detectAnomaly: the backward of ${name} produced ${v} in the gradient of its input ${i} (element ${at} of shape ${fmtShape(gi.shape)}) from a finite incoming gradient` +
+        (trace ? `; the ${name} was called at ${trace}` : ''),
+    );
+  });
+}

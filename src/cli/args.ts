@@ -97,7 +97,8 @@ function convert(cmd: string, name: string, spec: Flag<unknown>, raw: string): u
       return raw;
     case 'number':
     case 'integer': {
-      const v = raw.trim() === '' ? NaN : Number(raw);
+      // Plain decimal only: Number() would also take 0x10, 0b1, 0o7 and '1_0'-free forms we do not document.
+      const v = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) ? Number(raw) : NaN;
       if (!Number.isFinite(v)) bad(`must be a ${spec.kind === 'integer' ? 'whole number' : 'number'}`);
       if (spec.kind === 'integer' && !Number.isInteger(v)) bad('must be a whole number');
       if (spec.min !== undefined && (spec.exclusiveMin ? v <= spec.min : v < spec.min)) bad(`must be ${spec.exclusiveMin ? '>' : '>='} ${spec.min}`);
@@ -127,7 +128,8 @@ export function parseFlags<S extends FlagSpecs>(cmd: string, argv: readonly stri
     if (missing) throw new UsageError(`${prefix(cmd)}: --${missing[1]} needs a value`);
     const ambiguous = /Option '(?:-\w, )?--([^']+)' argument is ambiguous/.exec(err.message);
     if (ambiguous) {
-      const i = argv.indexOf(`--${ambiguous[1]}`);
+      // The occurrence followed by a dash-value (a flag may be repeated: quote the offending one).
+      const i = argv.findIndex((a, k) => a === `--${ambiguous[1]}` && (argv[k + 1] ?? '').startsWith('-'));
       const next = i >= 0 ? argv[i + 1] : undefined;
       throw new UsageError(`${prefix(cmd)}: --${ambiguous[1]} is followed by ${JSON.stringify(next ?? '')}, which looks like a flag; write --${ambiguous[1]}=${next ?? 'VALUE'} for a value that starts with a dash`);
     }

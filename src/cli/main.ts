@@ -37,6 +37,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(help());
     return 0;
   }
+  // The native thread pool reads it with atoi and silently falls back: say it is wrong instead.
+  const threads = process.env['TSGRAD_NUM_THREADS'];
+  if (threads !== undefined && threads !== '' && !/^[1-9]\d{0,3}$/.test(threads.trim())) {
+    process.stderr.write(`tsgrad: TSGRAD_NUM_THREADS must be a whole number from 1 to 9999, got ${JSON.stringify(threads)}\n`);
+    return 2;
+  }
   const cmd = COMMANDS.find((c) => c.name === first);
   if (!cmd) {
     process.stderr.write(`tsgrad: unknown command ${JSON.stringify(first)}; see tsgrad --help\n`);

@@ -67,7 +67,8 @@ export function ensureDir(dir: string): void {
       st = statSync(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new OutputPathError(`cannot use ${p} as a folder: ${code ?? (e as Error).message}`);
+      if (code === 'ENOTDIR') throw new OutputPathError(`cannot create folder ${dir}: part of the path above ${p} is a file, not a folder`);
+      if (code !== 'ENOENT') throw new OutputPathError(`cannot use ${p} as a folder: ${code === 'EACCES' ? 'permission denied' : (code ?? (e as Error).message)}`);
       missing.push(p);
       const up = dirname(p);
       if (up === p) break;

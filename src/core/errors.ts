@@ -23,6 +23,11 @@ export class AutogradError extends TsgradError {
   override name = 'AutogradError';
 }
 
+/** Anomaly mode caught an op producing NaN or ±Infinity from finite values (forward or backward). */
+export class AnomalyError extends AutogradError {
+  override name = 'AnomalyError';
+}
+
 /** Formats a shape the way error messages show it: [2,3]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

@@ -51,6 +51,10 @@ export function readMnist(dir: string, split: Split): ImageData {
   const img = parseIdx(readMaybeGzip(imgPath!), imgPath!, 3);
   const lbl = parseIdx(readMaybeGzip(lblPath!), lblPath!, 1);
   const [n, rows, cols] = img.dims as [number, number, number];
+  // MNIST and Fashion-MNIST are 28×28 with labels 0..9; anything else is the wrong file, said here.
+  if (rows !== 28 || cols !== 28) throw new DataError(`readMnist: ${imgPath} holds ${rows}×${cols} images; MNIST and Fashion-MNIST images are 28×28`);
+  const badLabel = lbl.data.findIndex((v) => v > 9);
+  if (badLabel >= 0) throw new DataError(`readMnist: ${lblPath} has label ${lbl.data[badLabel]} at index ${badLabel}; expected labels 0 to 9`);
   if (lbl.dims[0] !== n) throw new DataError(`readMnist: ${imgPath} holds ${n} images but ${lblPath} holds ${lbl.dims[0]} labels; expected equal counts`);
   const images = new Float32Array(img.data.length);
   const src = img.data;

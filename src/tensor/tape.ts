@@ -1,5 +1,43 @@
-import { AutogradError } from '../core/errors.js';
+import { AnomalyError, AutogradError, fmtShape } from '../core/errors.js';
+import { isFloat } from '../core/dtype.js';
 import type { Tensor } from './tensor.js';
+
+let anomaly = false;
+
+/** Turns anomaly detection on or off for everything that follows (see tg.autograd.detectAnomaly). */
+export function setAnomalyMode(on: boolean): void {
+  anomaly = on;
+}
+
+/** Whether anomaly detection is on. */
+export function anomalyMode(): boolean {
+  return anomaly;
+}
+
+/** Index of the first NaN or ±Infinity of a float tensor, or -1 (always -1 for integer tensors). */
+export function firstNonFinite(t: Tensor): number {
+  if (!isFloat(t.dtype)) return -1;
+  const a = t.toTypedArray() as Float32Array | Float64Array;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
+}
+
+/** Where user code called an op (the first stack frames outside tsgrad), for anomaly messages. */
+export function userFrames(stack: string | undefined): string {
+  const lines = (stack ?? '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, ''));
+  const user = lines.filter((l) => !/[\\/](src|dist[\\/]src)[\\/](ops|tensor|autograd|backend|core|nn|optim|layers|models)[\\/]/.test(l) && !l.includes('node:internal'));
+  return (user.length ? user : lines).slice(0, 3).join(' <- ');
+}
+
+/** Throws an AnomalyError when `out` holds a non-finite value that none of the finite `inputs` had. */
+function checkForward(name: string, out: Tensor, inputs: readonly Tensor[]): void {
+  const at = firstNonFinite(out);
+  if (at < 0 || inputs.some((t) => firstNonFinite(t) >= 0)) return;
+  const v = (out.toTypedArray() as Float32Array)[at]!;
+  throw new AnomalyError(
+    `detectAnomaly: ${name} produced ${v} in its forward pass (element ${at} of its ${fmtShape(out.shape)} output) from finite inputs of shapes ${inputs.map((t) => fmtShape(t.shape)).join(', ') || 'none'}; called at ${userFrames(new Error().stack)}`,
+  );
+}
 
 /**
  * Computes input gradients from the output gradient. `needs[i]` says whether
@@ -18,6 +56,8 @@ export class Node {
   released = false;
   /** The output tensor, kept only when it asked to retain its gradient. */
   retained: Tensor | null = null;
+  /** Where the op was called, recorded in anomaly mode (named when its backward goes non-finite). */
+  trace: string | null = null;
 
   constructor(
     readonly name: string,
@@ -100,6 +140,7 @@ export function record(
   saved: readonly Tensor[] = [],
   freshGrads = true,
 ): Tensor {
+  if (anomaly) checkForward(name, out, inputs);
   if (!gradEnabled) return out;
   let any = false;
   const needs = inputs.map((t) => {
@@ -107,6 +148,8 @@ export function record(
     return t.requiresGrad;
   });
   if (!any) return out;
-  out._setGradFn(new Node(name, inputs, backward, needs, saved, saved.map((t) => t._version.value), freshGrads));
+  const node = new Node(name, inputs, backward, needs, saved, saved.map((t) => t._version.value), freshGrads);
+  if (anomaly) node.trace = userFrames(new Error().stack);
+  out._setGradFn(node);
   return out;
 }

@@ -42,6 +42,11 @@ export interface EvalOptions extends Pick<LoadOptions, 'dataDir' | 'download' | 
 export async function evaluateSavedModel(dir: string, opts: EvalOptions = {}): Promise<EvalReport> {
   const { model, meta } = loadSavedModel(dir);
   const name = opts.dataset ?? (meta.dataset.name as DatasetName);
+  if (name !== meta.dataset.name) {
+    (opts.onNotice ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+      `tsgrad: warning: the model in ${dir} was trained on ${meta.dataset.name}, but is evaluated on ${name}; its class names and accuracy refer to ${meta.dataset.name}`,
+    );
+  }
   const split = opts.split ?? 'test';
   const data = await loadDataset(name, split, { ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}), download: opts.download ?? false, ...(opts.onNotice ? { onNotice: opts.onNotice } : {}) });
   const [c, h, w] = meta.config.inputShape;

@@ -15,13 +15,23 @@ export class ImageError extends TsgradError {
  */
 export function readPngImage(path: string, channels: number, outH: number, outW: number): Float32Array {
   if (channels !== 1 && channels !== 3) throw new ImageError(`readPngImage: channels must be 1 or 3, got ${channels}`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new ImageError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a PNG file' : code === 'EACCES' ? 'permission denied' : `cannot be read (${code ?? (e as Error).message})`}`);
+  }
+  const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) throw new ImageError(`${path}: not a PNG file (it does not start with the PNG signature; only PNG images are read)`);
   let png: PNG;
   try {
-    png = PNG.sync.read(readFileSync(path));
+    png = PNG.sync.read(bytes);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new ImageError(`${path}: no such file`);
-    throw new ImageError(`${path}: not a readable PNG (${err.message})`);
+    // The decoder's own wording is kept only when it is a message about the file, not a JS internal.
+    const msg = e instanceof Error ? e.message : String(e);
+    const internal = e instanceof TypeError || e instanceof RangeError || /undefined|null|is not a function|properties of/.test(msg);
+    throw new ImageError(`${path}: a damaged or unsupported PNG${internal ? '' : ` (${msg})`}`);
   }
   const { width: w, height: h, data } = png;
   // Planar float channels in [0, 1], alpha applied.

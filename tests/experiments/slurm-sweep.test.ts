@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { REPO_ROOT, sharedDatasets } from '../helpers.js';
 import { cli, TINY_GRID_DEFAULTS } from './cli-helper.js';
 
@@ -18,7 +18,42 @@ function setupCluster(): string | null {
   return null;
 }
 
+const PID_FILES = [join(process.env['TSGRAD_SLURM_DIR'] ?? '/tmp/tsgrad-slurm', 'slurmctld.pid'), join(process.env['TSGRAD_SLURM_DIR'] ?? '/tmp/tsgrad-slurm', 'slurmd.pid'), '/run/munge/munged.pid'];
+
+/** PIDs of the cluster's daemons that are running (from their pid files). */
+function livePids(): number[] {
+  const out: number[] = [];
+  for (const f of PID_FILES) {
+    try {
+      const pid = Number(readFileSync(f, 'utf8').trim());
+      process.kill(pid, 0);
+      out.push(pid);
+    } catch {
+      // No pid file, or its process is gone.
+    }
+  }
+  return out;
+}
+
+// A cluster that was up before the suite is someone's: leave it. One the suite started is stopped.
+const runningBefore = process.getuid?.() === 0 ? livePids() : [];
 const skip = setupCluster();
+
+after(() => {
+  if (skip !== null || runningBefore.length > 0) return;
+  const started = livePids();
+  const r = spawnSync('bash', [join(REPO_ROOT, 'tools/slurm/teardown.sh')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const stillAlive = started.filter((pid) => {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return st.slice(st.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(stillAlive, [], 'slurmctld, slurmd and munged stopped at the end of the suite');
+});
 
 const GRID = `
 ${TINY_GRID_DEFAULTS}experiments:

@@ -6,6 +6,7 @@ import type { TrainConfig } from '../../train/run.js';
 import { flag, flagsHelp, parseFlags } from '../args.js';
 import { plural, trainSummary } from '../../train/summary.js';
 import { UsageError, type Command } from '../command.js';
+import { setDetectAnomaly } from '../../autograd/anomaly.js';
 
 const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'] as const;
 
@@ -35,6 +36,7 @@ export const TRAIN_FLAGS = {
   'data-dir': flag.string('data root (default $TSGRAD_DATA, else ~/.cache/tsgrad)', { valueName: 'DIR' }),
   download: flag.boolean('download missing official data files'),
   quiet: flag.boolean('no progress output', { short: 'q' }),
+  'detect-anomaly': flag.boolean('stop at the first op whose forward or backward turns finite values into NaN/Inf, naming it (slow)'),
 };
 
 /** Turns parsed flags into a run config, checking combinations parseArgs cannot. */
@@ -99,6 +101,7 @@ Examples:
   async run(argv) {
     const { values } = parseFlags('tsgrad train', argv, TRAIN_FLAGS);
     const cfg = trainConfigFromFlags(values);
+    if (values['detect-anomaly']) setDetectAnomaly(true);
     const out = resolve(argv.some((a) => a === '--out' || a.startsWith('--out=')) || values.resume ? values.out : freeRunDir(values.out));
     // Loaded on demand: the plotting stack (vega) is heavy, and other commands do not need it.
     const { runTraining } = await import('../../train/run.js');
