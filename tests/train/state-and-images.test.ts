@@ -46,7 +46,7 @@ test('readPngImage: grayscale by luminance, alpha over black, and clear errors f
     const rgb = readPngImage(join(dir, 'a.png'), 3, 1, 2);
     assert.deepEqual(Array.from(rgb).map((v) => Math.round(v * 1000) / 1000), [1, 0.502, 0, 0.502, 0, 0.502]);
     writeFileSync(join(dir, 'b.png'), 'not a png');
-    assert.throws(() => readPngImage(join(dir, 'b.png'), 1, 28, 28), (e: Error) => e instanceof ImageError && /b\.png: not a readable PNG/.test(e.message));
+    assert.throws(() => readPngImage(join(dir, 'b.png'), 1, 28, 28), (e: Error) => e instanceof ImageError && /b\.png: not a PNG file \(it does not start with the PNG signature/.test(e.message));
     assert.throws(() => readPngImage(join(dir, 'none.png'), 1, 28, 28), /none\.png: no such file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
