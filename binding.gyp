@@ -4,6 +4,7 @@
       "target_name": "tsgrad_native",
       "sources": [
         "native/addon.cc",
+        "native/dispatch.cc",
         "native/threadpool.cc",
         "native/elementwise.cc",
         "native/softmax.cc",

@@ -1,21 +1,10 @@
-// Kernel entry points called by the N-API glue (addon.cc). Op codes match
-// the order of the UnaryOp/BinaryOp/ReduceOp lists in src/backend/native/codes.ts.
+// Kernel entry points called by the dispatcher (dispatch.cc). Kernel and op codes come from
+// kernel_codes.h, generated from the kernel table in src/backend/kernels.ts.
 #pragma once
 #include "common.h"
+#include "kernel_codes.h"
 
 namespace tg {
-
-enum UnaryCode {
-  U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_ABS, U_SIGN, U_RECIPROCAL, U_SQUARE, U_SIN, U_COS, U_LOG1P,
-  U_EXPM1, U_FLOOR, U_CEIL, U_ROUND, U_NOT, U_RELU, U_SIGMOID, U_TANH, U_LEAKY_RELU, U_ELU, U_POW_SCALAR,
-  U_CLAMP, U_COUNT
-};
-enum BinaryCode {
-  B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND, B_OR,
-  B_COUNT
-};
-enum ReduceCode { R_SUM, R_PROD, R_MAX, R_MIN, R_COUNT };
-enum ActivationCode { A_RELU, A_LEAKY_RELU, A_ELU, A_SIGMOID, A_TANH, A_COUNT };
 
 struct Conv2dParams {
   int64_t sh, sw, ph, pw, dh, dw, groups;

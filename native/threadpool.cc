@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <exception>
 #include <vector>
 
 #include "common.h"
@@ -29,6 +30,10 @@ struct Pool {
   TaskFn fn = nullptr;
   void* ctx = nullptr;
   int parts = 0;
+  // The first exception a task of the current generation threw (e.g. std::bad_alloc from a
+  // scratch buffer): caught on whichever thread ran the task, rethrown on the caller's.
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
 };
 
 Pool* g_pool = nullptr;
@@ -52,7 +57,13 @@ void run_claimed(Pool* pool, uint64_t g) {
     const int idx = static_cast<int>(c & 0xffffffffu);
     if (idx >= pool->parts) return;
     if (!pool->claim.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
-    pool->fn(pool->ctx, idx, pool->parts);
+    try {
+      pool->fn(pool->ctx, idx, pool->parts);
+    } catch (...) {
+      // An exception must not unwind a worker (std::terminate) nor leave the caller's frame
+      // while other tasks still use it: keep the first, finish the generation, rethrow later.
+      if (!pool->failed.exchange(true, std::memory_order_acq_rel)) pool->error = std::current_exception();
+    }
     pool->done.fetch_add(1, std::memory_order_acq_rel);
   }
 }
@@ -152,15 +163,13 @@ void parallel_tasks(int parts, TaskFn fn, void* ctx) {
     for (int i = 0; i < parts; i++) fn(ctx, i, parts);
     return;
   }
+  // Releases the pool however this call ends (a task may throw).
+  struct Release {
+    ~Release() { g_busy.store(false, std::memory_order_release); }
+  } release;
   Pool* p = pool();
   if (p->size <= 1) {
     for (int i = 0; i < parts; i++) fn(ctx, i, parts);
-    g_busy.store(false, std::memory_order_release);
-    return;
-  }
-  if (parts <= 1) {
-    fn(ctx, 0, 1);
-    g_busy.store(false, std::memory_order_release);
     return;
   }
   p->fn = fn;
@@ -181,7 +190,12 @@ void parallel_tasks(int parts, TaskFn fn, void* ctx) {
     if (spin < 4000) cpu_relax();
     else sched_yield();
   }
-  g_busy.store(false, std::memory_order_release);
+  if (p->failed.load(std::memory_order_acquire)) {
+    std::exception_ptr e = p->error;
+    p->error = nullptr;
+    p->failed.store(false, std::memory_order_release);
+    std::rethrow_exception(e);
+  }
 }
 
 void parallel_for(int64_t n, int64_t grain, RangeFn fn, void* ctx) {

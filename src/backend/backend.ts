@@ -13,26 +13,21 @@ export interface View {
   readonly offset: number;
 }
 
-/** Elementwise ops of one input. `alpha`/`beta` are the parameters of the parametric ones. */
-export type UnaryOp =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sign' | 'reciprocal' | 'square'
-  | 'sin' | 'cos' | 'log1p' | 'expm1' | 'floor' | 'ceil' | 'round' | 'not'
-  | 'relu' | 'sigmoid' | 'tanh'
-  | 'leakyRelu' // alpha: negative slope
-  | 'elu' // alpha
-  | 'powScalar' // alpha: exponent
-  | 'clamp'; // alpha: min, beta: max (NaN for none)
+import type { ACTIVATION_OPS, BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './kernels.js';
+
+// The op names come from the kernel table (kernels.ts), which also fixes their native codes.
+
+/** Elementwise ops of one input (kernels.ts UNARY_OPS says which take `alpha`/`beta`). */
+export type UnaryOp = (typeof UNARY_OPS)[number];
 
 /** Elementwise ops of two (broadcast) inputs; comparisons and logic write bool. */
-export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or';
+export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Activations whose gradient has its own kernel (Backend.activationBackward). */
-export type ActivationOp = 'relu' | 'leakyRelu' | 'elu' | 'sigmoid' | 'tanh';
+export type ActivationOp = (typeof ACTIVATION_OPS)[number];
 
 /** Reductions over a set of dims. */
-export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 /** Geometry of a 2-d convolution; x is [N, C, H, W], w is [O, C/groups, KH, KW]. */
 export interface Conv2dParams {

@@ -1,4 +1,17 @@
 import type { Storage } from '../../core/dtype.js';
+import { KERNELS, SUB_OPS } from '../kernels.js';
+
+/** The code tables an addon was compiled with (native/kernel_codes.h): names indexed by code. */
+export interface AddonCodes {
+  kernels: string[];
+  unary: string[];
+  binary: string[];
+  reduce: string[];
+  activation: string[];
+  argReduce: string[];
+  /** Most dims a view may have on this addon. */
+  maxDims: number;
+}
 
 /** The functions the compiled addon (build/Release/tsgrad_native.node) exports. */
 export interface NativeAddon {
@@ -8,6 +21,24 @@ export interface NativeAddon {
   getNumThreads(): number;
   /** 'avx2+fma' or 'scalar': the SIMD path chosen at run time. */
   simd(): string;
+  /** The kernel and sub-op codes compiled in, checked against the kernel table at load. */
+  codes(): AddonCodes;
+}
+
+/** Why an addon's compiled codes disagree with the kernel table (kernels.ts), or '' when they agree. */
+export function codesMismatch(codes: AddonCodes | undefined): string {
+  if (!codes || !Array.isArray(codes.kernels)) return 'it exports no codes() table (built before the kernel table existed)';
+  const expected: [string, readonly string[]][] = [['kernels', KERNELS.map((k) => k.name)], ...Object.entries(SUB_OPS)];
+  for (const [list, names] of expected) {
+    const got = (codes as unknown as Record<string, unknown>)[list];
+    if (!Array.isArray(got)) return `its codes() has no ${list} list`;
+    for (let i = 0; i < Math.max(got.length, names.length); i++) {
+      if (got[i] !== names[i]) {
+        return `${list} code ${i} is ${JSON.stringify(got[i])} in the addon but ${JSON.stringify(names[i])} in src/backend/kernels.ts`;
+      }
+    }
+  }
+  return '';
 }
 
 interface NodeFs {
@@ -61,6 +92,8 @@ export function loadAddon(): NativeAddon | null {
   try {
     const addon = mod.createRequire(import.meta.url)(path) as NativeAddon;
     if (typeof addon.run !== 'function') throw new Error('the addon exports no run()');
+    const why = codesMismatch(typeof addon.codes === 'function' ? addon.codes() : undefined);
+    if (why) throw new Error(`kernel codes do not match the kernel table: ${why}; rebuild it (node tools/build-native.mjs)`);
     loaded = addon;
   } catch (e) {
     failure = `cannot load ${path}: ${(e as Error).message.split('\n')[0]}`;

@@ -1,149 +1,157 @@
-import type { Backend, Conv2dParams, Pool2dParams, View } from '../backend.js';
+import type { AdamStepParams, Backend, Conv2dParams, Pool2dParams, SgdStepParams, View } from '../backend.js';
+import { KERNELS, SUB_OP_CODES, type ArgSpec, type KernelSpec } from '../kernels.js';
 import { refBackend } from '../ref/index.js';
 import { registerBackend } from '../registry.js';
 import { wasmBackend, wasmLoadError } from '../wasm/index.js';
 import { loadAddon, loadFailure, type NativeAddon } from './addon.js';
-import { ACTIVATION_CODE, BINARY_CODE, Kernel, REDUCE_CODE, UNARY_CODE } from './codes.js';
 
 // One reusable metadata buffer: [nviews, per view nd, shape, offset, strides, then params].
 let meta = new Float64Array(256);
 
-function encode(views: readonly View[], params: readonly number[]): Float64Array {
-  let size = 1 + params.length;
-  for (const v of views) size += 2 + 2 * v.shape.length;
+function encode(views: readonly View[], nviews: number, params: readonly number[], nparams: number): Float64Array {
+  let size = 1 + nparams;
+  for (let i = 0; i < nviews; i++) size += 2 + 2 * views[i]!.shape.length;
   if (size > meta.length) meta = new Float64Array(size * 2);
   const m = meta;
   let p = 0;
-  m[p++] = views.length;
-  for (const v of views) {
+  m[p++] = nviews;
+  for (let i = 0; i < nviews; i++) {
+    const v = views[i]!;
     const nd = v.shape.length;
     m[p++] = nd;
     for (let d = 0; d < nd; d++) m[p++] = v.shape[d]!;
     m[p++] = v.offset;
     for (let d = 0; d < nd; d++) m[p++] = v.strides[d]!;
   }
-  for (const x of params) m[p++] = x;
-  return m;
+  for (let i = 0; i < nparams; i++) m[p++] = params[i]!;
+  return m.length === p ? m : m.subarray(0, p);
 }
 
-function convParams(p: Conv2dParams): number[] {
-  return [p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.groups];
+/** Appends one argument's numbers to the native parameter list (kernels.ts fixes the layout). */
+function pushParam(a: Exclude<ArgSpec, { kind: 'view' }>, value: unknown, out: number[]): void {
+  switch (a.kind) {
+    case 'op': out.push((SUB_OP_CODES[a.table] as Record<string, number>)[value as string] ?? -1); return;
+    case 'dim': out.push(value as number); return;
+    case 'dims': {
+      const dims = value as readonly number[];
+      out.push(dims.length);
+      for (const d of dims) out.push(d);
+      return;
+    }
+    case 'number': out.push((value as number | undefined) ?? 0); return;
+    case 'bool': out.push(value ? 1 : 0); return;
+    case 'conv2d': {
+      const p = value as Conv2dParams;
+      out.push(p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.groups);
+      return;
+    }
+    case 'pool2d': {
+      const p = value as Pool2dParams;
+      out.push(p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.countIncludePad ? 1 : 0);
+      return;
+    }
+    case 'adam': {
+      const h = value as AdamStepParams;
+      out.push(h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.stepSize, h.bc2Sqrt, h.decoupled ? 1 : 0, h.maximize ? 1 : 0);
+      return;
+    }
+    case 'sgd': {
+      const h = value as SgdStepParams;
+      out.push(h.lr, h.momentum, h.dampening, h.weightDecay, h.nesterov ? 1 : 0, h.maximize ? 1 : 0, h.firstStep ? 1 : 0);
+      return;
+    }
+  }
 }
 
-function poolParams(p: Pool2dParams): number[] {
-  return [p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.countIncludePad ? 1 : 0];
+/** Why native calls went to a ref kernel, counted per reason (see nativeFallbacks()). */
+export interface NativeFallbacks {
+  /** Valid calls whose dtype/layout the C++ kernel does not take (docs/native-backend.md lists them). */
+  notHandled: number;
+  /** Calls with a view of more than the addon's maximum rank (16): run by ref, by design. */
+  rank: number;
+  /** The same counts per kernel name ('reason:kernel'). */
+  byKernel: Record<string, number>;
+}
+
+const counts: NativeFallbacks = { notHandled: 0, rank: 0, byKernel: {} };
+
+function countFallback(reason: 'notHandled' | 'rank', kernel: string): void {
+  counts[reason]++;
+  const key = `${reason}:${kernel}`;
+  counts.byKernel[key] = (counts.byKernel[key] ?? 0) + 1;
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * One Backend method from its kernel spec: encodes the views and parameters in the table's
+ * order, runs the C++ kernel, and hands the call to the ref kernel when the kernel declines it
+ * (a fused kernel returns false instead) or when a view's rank exceeds what the addon takes.
+ */
+function nativeMethod(addon: NativeAddon, spec: KernelSpec, maxDims: number): Method {
+  const { code, args, fused } = spec;
+  const fallback = fused ? null : (refBackend[spec.name] as Method).bind(refBackend);
+  const views: View[] = [];
+  const params: number[] = [];
+  return (...values: unknown[]): unknown => {
+    views.length = 0;
+    params.length = 0;
+    let tooDeep = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const value = values[i];
+      if (a.kind === 'view') {
+        if (value === null || value === undefined) continue;
+        const v = value as View;
+        if (v.shape.length > maxDims) tooDeep = true;
+        views.push(v);
+      } else {
+        pushParam(a, value, params);
+      }
+    }
+    let done = false;
+    if (tooDeep) {
+      countFallback('rank', spec.name);
+    } else {
+      const m = encode(views, views.length, params, params.length);
+      switch (views.length) {
+        case 1: done = addon.run(code, m, views[0]!.data); break;
+        case 2: done = addon.run(code, m, views[0]!.data, views[1]!.data); break;
+        case 3: done = addon.run(code, m, views[0]!.data, views[1]!.data, views[2]!.data); break;
+        case 4: done = addon.run(code, m, views[0]!.data, views[1]!.data, views[2]!.data, views[3]!.data); break;
+        default: done = addon.run(code, m, ...views.map((v) => v.data));
+      }
+      if (!done) countFallback('notHandled', spec.name);
+    }
+    if (fused) return done;
+    if (!done) fallback!(...values);
+    return undefined;
+  };
 }
 
 /**
- * Builds the native backend over a loaded addon. Each method runs the C++
- * kernel in place on the views' typed arrays; when the kernel reports a
- * dtype/layout combination it does not handle (see docs/native-backend.md),
- * the ref kernel runs instead.
+ * Builds the native backend over a loaded addon: one method per kernel of the table. Each
+ * runs the C++ kernel in place on the views' typed arrays; when the kernel reports a
+ * dtype/layout combination it does not handle (see docs/native-backend.md), the ref kernel
+ * runs instead.
  */
 function makeNativeBackend(addon: NativeAddon): Backend {
-  const run = (code: number, views: readonly View[], params: readonly number[] = []): boolean => {
-    const m = encode(views, params);
-    let done: boolean;
-    switch (views.length) {
-      case 1: done = addon.run(code, m, views[0]!.data); break;
-      case 2: done = addon.run(code, m, views[0]!.data, views[1]!.data); break;
-      case 3: done = addon.run(code, m, views[0]!.data, views[1]!.data, views[2]!.data); break;
-      default: done = addon.run(code, m, ...views.map((v) => v.data));
-    }
-    if (!done) fallbacks++;
-    return done;
-  };
-  return {
-    name: 'native',
-    copy(src, out) {
-      if (!run(Kernel.Copy, [src, out])) refBackend.copy(src, out);
-    },
-    fill(out, value) {
-      if (!run(Kernel.Fill, [out], [value])) refBackend.fill(out, value);
-    },
-    unary(op, x, out, alpha = 0, beta = 0) {
-      if (!run(Kernel.Unary, [x, out], [UNARY_CODE[op], alpha, beta])) refBackend.unary(op, x, out, alpha, beta);
-    },
-    binary(op, a, b, out) {
-      if (!run(Kernel.Binary, [a, b, out], [BINARY_CODE[op]])) refBackend.binary(op, a, b, out);
-    },
-    where(cond, a, b, out) {
-      if (!run(Kernel.Where, [cond, a, b, out])) refBackend.where(cond, a, b, out);
-    },
-    activationBackward(op, g, x, y, out, alpha = 0) {
-      if (!run(Kernel.ActivationBackward, [g, x, y, out], [ACTIVATION_CODE[op], alpha])) refBackend.activationBackward(op, g, x, y, out, alpha);
-    },
-    softmax(x, dim, log, out) {
-      if (!run(Kernel.Softmax, [x, out], [dim, log ? 1 : 0])) refBackend.softmax(x, dim, log, out);
-    },
-    softmaxBackward(g, y, dim, log, out) {
-      if (!run(Kernel.SoftmaxBackward, [g, y, out], [dim, log ? 1 : 0])) refBackend.softmaxBackward(g, y, dim, log, out);
-    },
-    reduce(op, x, dims, out) {
-      if (!run(Kernel.Reduce, [x, out], [REDUCE_CODE[op], dims.length, ...dims])) refBackend.reduce(op, x, dims, out);
-    },
-    argReduce(op, x, dim, out) {
-      if (!run(Kernel.ArgReduce, [x, out], [op === 'argmax' ? 1 : 0, dim])) refBackend.argReduce(op, x, dim, out);
-    },
-    matmul(a, b, out) {
-      if (!run(Kernel.Matmul, [a, b, out])) refBackend.matmul(a, b, out);
-    },
-    conv2d(x, w, out, p, bias) {
-      if (!run(Kernel.Conv2d, bias ? [x, w, out, bias] : [x, w, out], convParams(p))) refBackend.conv2d(x, w, out, p, bias);
-    },
-    conv2dBackwardInput(gy, w, gx, p) {
-      if (!run(Kernel.Conv2dBackwardInput, [gy, w, gx], convParams(p))) refBackend.conv2dBackwardInput(gy, w, gx, p);
-    },
-    conv2dBackwardWeight(x, gy, gw, p) {
-      if (!run(Kernel.Conv2dBackwardWeight, [x, gy, gw], convParams(p))) refBackend.conv2dBackwardWeight(x, gy, gw, p);
-    },
-    maxPool2d(x, out, argmax, p) {
-      if (!run(Kernel.MaxPool2d, [x, out, argmax], poolParams(p))) refBackend.maxPool2d(x, out, argmax, p);
-    },
-    maxPool2dBackward(gy, argmax, gx, p) {
-      if (!run(Kernel.MaxPool2dBackward, [gy, argmax, gx], poolParams(p))) refBackend.maxPool2dBackward(gy, argmax, gx, p);
-    },
-    avgPool2d(x, out, p) {
-      if (!run(Kernel.AvgPool2d, [x, out], poolParams(p))) refBackend.avgPool2d(x, out, p);
-    },
-    avgPool2dBackward(gy, gx, p) {
-      if (!run(Kernel.AvgPool2dBackward, [gy, gx], poolParams(p))) refBackend.avgPool2dBackward(gy, gx, p);
-    },
-    gather(x, dim, index, out) {
-      if (!run(Kernel.Gather, [x, index, out], [dim])) refBackend.gather(x, dim, index, out);
-    },
-    scatterAdd(out, dim, index, src) {
-      if (!run(Kernel.ScatterAdd, [out, index, src], [dim])) refBackend.scatterAdd(out, dim, index, src);
-    },
-    channelStats(x, mean, variance) {
-      if (!run(Kernel.ChannelStats, [x, mean, variance])) refBackend.channelStats(x, mean, variance);
-    },
-    channelGradSums(gy, x, mean, sumGy, sumGyXmu) {
-      if (!run(Kernel.ChannelGradSums, [gy, x, mean, sumGy, sumGyXmu])) refBackend.channelGradSums(gy, x, mean, sumGy, sumGyXmu);
-    },
-    channelAffine(x, a, d, out, y, b) {
-      const views = y && b ? [x, a, d, out, y, b] : [x, a, d, out];
-      if (!run(Kernel.ChannelAffine, views)) refBackend.channelAffine(x, a, d, out, y, b);
-    },
-    adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, h) {
-      const views = maxExpAvgSq ? [param, grad, expAvg, expAvgSq, maxExpAvgSq] : [param, grad, expAvg, expAvgSq];
-      const b = (x: boolean): number => (x ? 1 : 0);
-      return run(Kernel.AdamStep, views, [h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.stepSize, h.bc2Sqrt, b(h.decoupled), b(h.maximize)]);
-    },
-    sgdStep(param, grad, momentumBuf, h) {
-      const views = momentumBuf ? [param, grad, momentumBuf] : [param, grad];
-      const b = (x: boolean): number => (x ? 1 : 0);
-      return run(Kernel.SgdStep, views, [h.lr, h.momentum, h.dampening, h.weightDecay, b(h.nesterov), b(h.maximize), b(h.firstStep)]);
-    },
-  };
+  const maxDims = addon.codes().maxDims;
+  const be: Record<string, unknown> = { name: 'native' };
+  for (const spec of KERNELS) be[spec.name] = nativeMethod(addon, spec, maxDims);
+  return be as unknown as Backend;
 }
 
 let backend: Backend | null = null;
-let fallbacks = 0;
 
-/** How many native calls have been handed to a ref kernel so far (unsupported dtype/layout combinations). */
+/** How many native calls have been handed to a ref kernel so far (declined combinations and over-deep views). */
 export function nativeFallbackCount(): number {
-  return fallbacks;
+  return counts.notHandled + counts.rank;
+}
+
+/** A copy of the native fallback counters, per reason and per kernel. */
+export function nativeFallbacks(): NativeFallbacks {
+  return { notHandled: counts.notHandled, rank: counts.rank, byKernel: { ...counts.byKernel } };
 }
 let warned = false;
 
