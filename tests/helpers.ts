@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tg from '../src/index.js';
+import { onBackend, suiteBackends } from './backends.js';
 
 /** Flattens a tensor or nested array into plain numbers. */
 export function flat(x: tg.Tensor | tg.NestedArray): number[] {
@@ -24,20 +25,15 @@ export function assertClose(actual: tg.Tensor | tg.NestedArray, expected: tg.Ten
 
 /** Names of the backends the op suite runs on (every registered one; TSGRAD_TEST_BACKENDS narrows it). */
 export function testBackends(): string[] {
-  const only = process.env['TSGRAD_TEST_BACKENDS'];
-  const all = tg.listBackends();
-  return only ? all.filter((b) => only.split(',').includes(b)) : all;
+  return suiteBackends();
 }
 
-/** Runs `fn` with the named backend selected, restoring the previous one afterwards. */
+/**
+ * Runs `fn` with the named backend selected, restoring the previous one afterwards; fails when
+ * the backend running is not the one asked for (e.g. 'native' without a built addon).
+ */
 export function withBackend<T>(name: string, fn: () => T): T {
-  const prev = tg.getBackend().name;
-  tg.setBackend(name);
-  try {
-    return fn();
-  } finally {
-    tg.setBackend(prev);
-  }
+  return onBackend(name, fn);
 }
 
 /** A float64 tensor of seeded normals that requires grad, for gradchecks. */

@@ -68,7 +68,8 @@ export type ArgSpec =
  * - reduce: `out` has `x`'s rank, size 1 on the reduced dims (`dims`/`dim` parameter), x's size elsewhere.
  * - matmul: a [B,M,K] x b [B,K,N] -> out [B,M,N].
  * - conv2d: x [N,C,H,W], w [O,C/groups,KH,KW], y [N,O,OH,OW] with OH, OW from the geometry; bias [O].
- * - pool2d: x [N,C,H,W] -> y [N,C,OH,OW] (and any `extra` views of y's shape, e.g. argmax).
+ * - pool2d: x [N,C,H,W] -> y [N,C,OH,OW] (and any `extra` views of y's shape, e.g. argmax);
+ *   the values of an `indices` view lie in [0, H*W).
  * - gather: index and out (gather) or src (scatterAdd) share a shape of x's rank, no larger than x off `dim`;
  *   index values lie in [0, x.shape[dim]).
  * - channels: `ncs` views are [N,C,S] of one shape, `vec` views are [C]; `pair` views come both or neither.
@@ -79,7 +80,7 @@ export type ShapeRule =
   | { readonly kind: 'reduce'; readonly x: string; readonly out: string }
   | { readonly kind: 'matmul'; readonly a: string; readonly b: string; readonly out: string }
   | { readonly kind: 'conv2d'; readonly x: string; readonly w: string; readonly y: string; readonly bias?: string }
-  | { readonly kind: 'pool2d'; readonly x: string; readonly y: string; readonly extra?: readonly string[] }
+  | { readonly kind: 'pool2d'; readonly x: string; readonly y: string; readonly extra?: readonly string[]; readonly indices?: string }
   | { readonly kind: 'gather'; readonly x: string; readonly index: string; readonly other: string }
   | { readonly kind: 'channels'; readonly ncs: readonly string[]; readonly vec: readonly string[]; readonly pair?: readonly string[] }
   | { readonly kind: 'dense'; readonly views: readonly string[] };
@@ -155,7 +156,7 @@ const TABLE: { readonly [K in KernelName]-?: Spec<K> } = {
   },
   conv2d: {
     code: 8,
-    args: [dense('x', 'in'), dense('w', 'in'), dense('out', 'out'), { kind: 'conv2d', name: 'p' }, dense('bias', 'in', 'float', true)],
+    args: [dense('x', 'in'), dense('w', 'in'), dense('out', 'out'), { kind: 'conv2d', name: 'p' }, view('bias', 'in', 'float', { optional: true })],
     shape: conv(['x', 'w', 'out'], 'bias'),
     dtypes: [{ kind: 'equal', views: ['x', 'w', 'out', 'bias'] }],
   },
@@ -180,7 +181,7 @@ const TABLE: { readonly [K in KernelName]-?: Spec<K> } = {
   maxPool2dBackward: {
     code: 12,
     args: [dense('gy', 'in'), dense('argmax', 'in', 'int32'), dense('gx', 'out'), { kind: 'pool2d', name: 'p' }],
-    shape: { kind: 'pool2d', x: 'gx', y: 'gy', extra: ['argmax'] },
+    shape: { kind: 'pool2d', x: 'gx', y: 'gy', extra: ['argmax'], indices: 'argmax' },
     dtypes: [{ kind: 'equal', views: ['gy', 'gx'] }],
   },
   avgPool2d: {

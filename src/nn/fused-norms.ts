@@ -235,13 +235,13 @@ function normBackward(ctx: FunctionCtx, g0: Tensor): (Tensor | null)[] {
   return [gx, gw ? Tensor.fromStorage(gw, 'float64', [C]).to(xhat.dtype) : null, gb ? Tensor.fromStorage(gb, 'float64', [C]).to(xhat.dtype) : null];
 }
 
-/** LayerNorm through the custom Function (same contract as functional.layerNorm). */
-export function fusedLayerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+/** LayerNorm through the custom Function LayerNormFunction (same contract as functional.layerNorm). */
+export function layerNormFunction(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
   return LayerNormFunction.apply(x, weight, bias, [...normalizedShape], eps);
 }
 
-/** BatchNorm through the custom Function (same contract as functional.batchNorm). */
-export function fusedBatchNorm(
+/** BatchNorm through the custom Function BatchNormFunction (same contract as functional.batchNorm). */
+export function batchNormFunction(
   x: Tensor,
   runningMean: Tensor | null,
   runningVar: Tensor | null,
@@ -251,3 +251,8 @@ export function fusedBatchNorm(
 ): Tensor {
   return BatchNormFunction.apply(x, weight, bias, runningMean, runningVar, opts.training ?? false, opts.momentum ?? 0.1, opts.eps ?? 1e-5);
 }
+
+/** @deprecated Old name of layerNormFunction (it never ran a fused kernel); kept as an alias. */
+export const fusedLayerNorm = layerNormFunction;
+/** @deprecated Old name of batchNormFunction (the backend-kernel BatchNorm is functional.batchNorm); kept as an alias. */
+export const fusedBatchNorm = batchNormFunction;

@@ -18,7 +18,7 @@ export { ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, SiLU, Softplus, Softmax, Log
 export { ReLU6 } from './layers/relu6.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss } from './layers/loss.js';
 export type { LayerOptions } from './layers/options.js';
-export { LayerNormFunction, BatchNormFunction, fusedLayerNorm, fusedBatchNorm } from './fused-norms.js';
+export { LayerNormFunction, BatchNormFunction, layerNormFunction, batchNormFunction, fusedLayerNorm, fusedBatchNorm } from './fused-norms.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
 export * as F from './functional.js';

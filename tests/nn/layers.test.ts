@@ -54,7 +54,7 @@ function check(m: nn.Module, run: Run, dtype: 'float32' | 'float64', label: stri
 describe('layers against PyTorch (forward and gradients with given weights)', () => {
   for (const dtype of ['float64', 'float32'] as const) {
     for (const c of fx.layers) {
-      for (const impl of c.ctor.type === 'LayerNorm' ? (['fused', 'autograd'] as const) : ([undefined] as const)) {
+      for (const impl of c.ctor.type === 'LayerNorm' ? (['kernels', 'autograd'] as const) : ([undefined] as const)) {
         const label = `${c.name} ${dtype}${impl ? ` ${impl}` : ''}`;
         it(label, () => {
           const m = build(c.ctor, dtype, impl ? { impl } : {});
@@ -69,7 +69,7 @@ describe('layers against PyTorch (forward and gradients with given weights)', ()
 describe('BatchNorm against PyTorch: training steps, running statistics, eval mode', () => {
   for (const dtype of ['float64', 'float32'] as const) {
     for (const c of fx.batchnorm) {
-      for (const impl of ['fused', 'function', 'autograd'] as const) {
+      for (const impl of ['kernels', 'function', 'autograd'] as const) {
         const label = `${c.name} ${dtype} ${impl}`;
         it(label, () => {
           const m = build(c.ctor, dtype, { impl });

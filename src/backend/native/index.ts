@@ -84,6 +84,24 @@ function countFallback(reason: 'notHandled' | 'rank', kernel: string): void {
 type Method = (...args: unknown[]) => unknown;
 
 /**
+ * The native encoding of one call (docs/native-backend.md, "The dispatcher"): the metadata and
+ * the views' storage, for hosts and tests that call a dispatcher directly (e.g. a wasm module).
+ */
+export function encodeCall(spec: KernelSpec, values: readonly unknown[]): { meta: Float64Array; data: View['data'][] } {
+  const views: View[] = [];
+  const params: number[] = [];
+  spec.args.forEach((a, i) => {
+    const value = values[i];
+    if (a.kind === 'view') {
+      if (value !== null && value !== undefined) views.push(value as View);
+    } else {
+      pushParam(a, value, params);
+    }
+  });
+  return { meta: encode(views, views.length, params, params.length).slice(), data: views.map((v) => v.data) };
+}
+
+/**
  * One Backend method from its kernel spec: encodes the views and parameters in the table's
  * order, runs the C++ kernel, and hands the call to the ref kernel when the kernel declines it
  * (a fused kernel returns false instead) or when a view's rank exceeds what the addon takes.
@@ -199,5 +217,5 @@ if (inNode) {
       process.stderr.write(`tsgrad: native backend unavailable (${loadFailure()}); using ${instead}.\n`);
     }
     return wasm ?? refBackend;
-  }, true);
+  }, true, () => (nativeBackend() ? null : `native addon not loaded: ${loadFailure()}`));
 }

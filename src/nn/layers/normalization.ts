@@ -4,21 +4,30 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { full, zeros } from '../../tensor/creation.js';
 import { add_ } from '../../ops/inplace.js';
 import { batchNorm, batchNormComposed, layerNorm } from '../functional.js';
-import { fusedBatchNorm, fusedLayerNorm } from '../fused-norms.js';
+import { batchNormFunction, layerNormFunction } from '../fused-norms.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { layerDType, type LayerOptions } from './options.js';
 
 /**
- * Which implementation a norm layer runs. 'fused' (default): the fastest, i.e. BatchNorm's
- * per-channel backend kernels (functional.batchNorm) and, for LayerNorm, which has no backend
- * kernel, its custom Function. 'function': the custom Function with a hand-derived backward
- * (the custom-op lesson, src/nn/fused-norms.ts). 'autograd': the composition of elementwise ops
- * and reductions, differentiated by autograd (the slow reference).
+ * Which implementation a norm layer runs.
+ * - 'kernels' (default): the fastest. BatchNorm runs its per-channel backend kernels
+ *   (functional.batchNorm: channelStats, channelGradSums, channelAffine); LayerNorm, which has
+ *   no backend kernel, runs its custom Function.
+ * - 'function': the custom Function with a hand-derived backward (BatchNormFunction /
+ *   LayerNormFunction, the custom-op lesson in src/nn/fused-norms.ts).
+ * - 'autograd': the composition of elementwise ops and reductions, differentiated by autograd
+ *   (the slow reference).
+ * - 'fused': deprecated alias of 'kernels' (the old name); the layer's `impl` reads 'kernels'.
  */
-export type NormImpl = 'fused' | 'function' | 'autograd';
+export type NormImpl = 'kernels' | 'function' | 'autograd' | 'fused';
 
-const BATCH_NORMS = { fused: batchNorm, function: fusedBatchNorm, autograd: batchNormComposed } as const;
+/** The implementation an `impl` option names, with the deprecated alias resolved. */
+function resolveImpl(impl: NormImpl | undefined): Exclude<NormImpl, 'fused'> {
+  return impl === undefined || impl === 'fused' ? 'kernels' : impl;
+}
+
+const BATCH_NORMS = { kernels: batchNorm, function: batchNormFunction, autograd: batchNormComposed } as const;
 
 /** Options of BatchNorm1d / BatchNorm2d. */
 export interface BatchNormOptions extends Omit<LayerOptions, 'generator'> {
@@ -56,7 +65,7 @@ export abstract class BatchNormBase extends Module {
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.trackRunningStats = opts.trackRunningStats ?? true;
-    this.impl = opts.impl ?? 'fused';
+    this.impl = resolveImpl(opts.impl);
     const affine = opts.affine ?? true;
     this.weight = affine ? new Parameter(full([numFeatures], 1, { dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
@@ -109,7 +118,7 @@ export abstract class BatchNormBase extends Module {
     const rm = track ? this.runningMean : null;
     const rv = track ? this.runningVar : null;
     const opts = { training: useBatch, momentum: factor, eps: this.eps };
-    return BATCH_NORMS[this.impl](x, rm, rv, this.weight, this.bias, opts);
+    return BATCH_NORMS[resolveImpl(this.impl)](x, rm, rv, this.weight, this.bias, opts);
   }
 
   override extraRepr(): string {
@@ -150,7 +159,7 @@ export class LayerNorm extends Module {
       throw new ShapeError(`LayerNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
     }
     this.eps = opts.eps ?? 1e-5;
-    this.impl = opts.impl ?? 'fused';
+    this.impl = resolveImpl(opts.impl);
     const dtype = layerDType(opts);
     const affine = opts.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(full(this.normalizedShape, 1, { dtype })) : null;
@@ -158,7 +167,7 @@ export class LayerNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const f = this.impl === 'autograd' ? layerNorm : fusedLayerNorm;
+    const f = this.impl === 'autograd' ? layerNorm : layerNormFunction;
     return f(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 
