@@ -156,7 +156,9 @@ function checkScalar(where: string, a: Exclude<ArgSpec, { kind: 'view' }>, value
     case 'adam':
     case 'sgd': {
       if (typeof value !== 'object' || value === null) throw new TsgradError(`${where}: missing ${a.kind} parameters`);
-      for (const [k, x] of Object.entries(value)) {
+      const h = value as Record<string, unknown>;
+      for (const k in h) {
+        const x = h[k];
         if (typeof x !== 'number' && typeof x !== 'boolean') throw new TsgradError(`${where}: ${a.kind} parameter ${k} must be a number or boolean`);
       }
       return;
