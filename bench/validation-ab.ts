@@ -1,7 +1,7 @@
 // What the backend boundary checks (src/backend/validate.ts) cost: W2 and W5 training steps and a
 // W5 inference batch, with the checks on and off in alternating rounds in one process (the
 // machine is shared, so only the in-process ratio means much).
-//   node dist/bench/validation-ab.js [--rounds N] [--steps N] [--only W2,W5:train,W5:infer]
+//   node --expose-gc dist/bench/validation-ab.js [--cpu] [--rounds N] [--steps N] [--only W2,W5:train,W5:infer]
 import type { Backend } from '../src/backend/backend.js';
 import { KERNELS } from '../src/backend/kernels.js';
 import { registerBackend, setBackendValidation } from '../src/backend/registry.js';
@@ -19,8 +19,16 @@ const rounds = Number(flag('rounds', '6'));
 const only = flag('only', 'W2,W5:train,W5:infer').split(',');
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const gc = (globalThis as { gc?: () => void }).gc;
+// --cpu: one native thread and process CPU time instead of wall time (steadier on a shared machine).
+const cpu = process.argv.includes('--cpu');
+if (cpu) tg.setNumThreads(1);
+const clock = (): number => {
+  if (!cpu) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
-console.log(`backend ${tg.getBackend().name}, ${tg.getNumThreads()} threads, ${rounds} rounds of checks on/off`);
+console.log(`backend ${tg.getBackend().name}, ${tg.getNumThreads()} threads, ${cpu ? 'process CPU time' : 'wall time'}, ${rounds} rounds of checks on/off`);
 for (const spec of allWorkloads().filter((w) => only.includes(w.id.replace(' ', ':'))) ) {
   const step = buildStep(spec, seededInit(0), 0);
   const steps = Number(flag('steps', spec.group === 'W2' ? '40' : '3'));
@@ -30,9 +38,9 @@ for (const spec of allWorkloads().filter((w) => only.includes(w.id.replace(' ', 
     for (const mode of r % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
       setBackendValidation(mode === 'on');
       gc?.();
-      const t0 = performance.now();
+      const t0 = clock();
       for (let i = 0; i < steps; i++) step();
-      times[mode].push((performance.now() - t0) / steps);
+      times[mode].push((clock() - t0) / steps);
     }
   }
   setBackendValidation(true);
@@ -41,9 +49,9 @@ for (const spec of allWorkloads().filter((w) => only.includes(w.id.replace(' ', 
   const calls = recordStep(step);
   const noop = validated(noopBackend());
   const reps = 200;
-  const t0 = performance.now();
+  const t0 = clock();
   for (let r = 0; r < reps; r++) for (const [name, args] of calls) (noop as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
-  const checkMs = (performance.now() - t0) / reps;
+  const checkMs = (clock() - t0) / reps;
   console.log(`${spec.id.padEnd(9)} ${calls.length} kernel calls per step; checking them takes ${(checkMs * 1000).toFixed(0)} µs per step = ${((100 * checkMs) / off).toFixed(2)}% of the step`);
   console.log(`${spec.id.padEnd(9)} step: checks on ${on.toFixed(2)} ms, off ${off.toFixed(2)} ms (median of ${rounds} rounds of ${steps}); on/off ${(on / off).toFixed(3)}; rounds on [${times.on.map((t) => t.toFixed(2)).join(', ')}] off [${times.off.map((t) => t.toFixed(2)).join(', ')}]`);
 }

@@ -69,7 +69,8 @@ export type ArgSpec =
  * - matmul: a [B,M,K] x b [B,K,N] -> out [B,M,N].
  * - conv2d: x [N,C,H,W], w [O,C/groups,KH,KW], y [N,O,OH,OW] with OH, OW from the geometry; bias [O].
  * - pool2d: x [N,C,H,W] -> y [N,C,OH,OW] (and any `extra` views of y's shape, e.g. argmax);
- *   the values of an `indices` view lie in [0, H*W).
+ *   the values of an `indices` view lie in [0, H*W) (scanned by the native dispatcher, not by
+ *   validate.ts: see there).
  * - gather: index and out (gather) or src (scatterAdd) share a shape of x's rank, no larger than x off `dim`;
  *   index values lie in [0, x.shape[dim]).
  * - channels: `ncs` views are [N,C,S] of one shape, `vec` views are [C]; `pair` views come both or neither.

@@ -63,7 +63,7 @@ function checkView(where: string, a: Extract<ArgSpec, { kind: 'view' }>, value: 
   const ctor = typeof v.dtype === 'string' ? STORAGE[v.dtype] : undefined;
   if (ctor === undefined) throw new DTypeError(`${at} has unknown dtype ${JSON.stringify(v.dtype)}`);
   if (!(v.data instanceof ctor)) throw new DTypeError(`${at} is ${v.dtype} but its storage is a ${(v.data as { constructor?: { name?: string } } | undefined)?.constructor?.name ?? typeof v.data}`);
-  if (!DTYPE_RULE[a.dtype]!(v.dtype)) throw new DTypeError(`${at} is ${v.dtype}, expected ${a.dtype === 'float' ? 'float32 or float64' : a.dtype}`);
+  if (a.dtype !== 'any' && !DTYPE_RULE[a.dtype]!(v.dtype)) throw new DTypeError(`${at} is ${v.dtype}, expected ${a.dtype === 'float' ? 'float32 or float64' : a.dtype}`);
   const shape = v.shape, strides = v.strides;
   if (!Array.isArray(shape) || !Array.isArray(strides) || shape.length !== strides.length) {
     throw new ShapeError(`${at} needs shape and strides arrays of one length`);
@@ -106,7 +106,7 @@ function checkPair(where: string, what: string, p: unknown, min: number): void {
 }
 
 /** Checks one scalar argument on its own (dims against the rank of the view they refer to). */
-function checkScalar(where: string, a: Exclude<ArgSpec, { kind: 'view' }>, value: unknown, c: Call): void {
+function checkScalar(where: string, a: Exclude<ArgSpec, { kind: 'view' }>, value: unknown, rank: number): void {
   switch (a.kind) {
     case 'op': {
       const codes = SUB_OP_CODES[a.table] as Record<string, number>;
@@ -116,11 +116,10 @@ function checkScalar(where: string, a: Exclude<ArgSpec, { kind: 'view' }>, value
       return;
     }
     case 'dim':
-      checkAxis(where, a.name, value, viewOf(c, a.of)!.shape.length);
+      checkAxis(where, a.name, value, rank);
       return;
     case 'dims': {
       if (!Array.isArray(value)) throw new TsgradError(`${where}: ${a.name} must be an array of dims`);
-      const rank = viewOf(c, a.of)!.shape.length;
       const seen = new Set<number>();
       for (const d of value as unknown[]) {
         const k = checkAxis(where, 'dim', d, rank);
@@ -273,8 +272,10 @@ function checkShapes(rule: ShapeRule, c: Call): void {
       for (const n of rule.extra ?? []) {
         if (!sameShape(get(n).shape, y.shape)) mismatch(where, n, get(n), y.shape, `the shape of '${rule.y}'`);
       }
-      // maxPool2dBackward scatters through argmax: every entry must point inside its plane.
-      if (rule.indices) checkIndices(where, rule.indices, get(rule.indices), H * W);
+      // `indices` (maxPool2dBackward's argmax) are not scanned here: a pass over every pooled
+      // position costs a few percent of a conv net's step. The native dispatcher scans them in C++
+      // (a wasm build shares it), and ref's typed arrays cannot be written outside their storage.
+      void rule.indices;
       return;
     }
     case 'gather': {
@@ -309,6 +310,44 @@ function checkShapes(rule: ShapeRule, c: Call): void {
   }
 }
 
+/**
+ * The shape check of a rule, compiled to argument positions for the kernels called most often
+ * (elementwise, matmul, reductions); the other rules go through checkShapes.
+ */
+function compileShapes(rule: ShapeRule, at: Readonly<Record<string, number>>, where: string): (args: readonly unknown[]) => void {
+  switch (rule.kind) {
+    case 'same': {
+      const idx = rule.views.map((n) => at[n]!);
+      const last = idx[idx.length - 1]!, lastName = rule.views[rule.views.length - 1]!;
+      return (args) => {
+        const ref = (args[last] as View).shape;
+        for (let k = 0; k < idx.length - 1; k++) {
+          const v = args[idx[k]!] as View;
+          if (!sameShape(v.shape, ref)) mismatch(where, rule.views[k]!, v, ref, `the shape of '${lastName}'`);
+        }
+      };
+    }
+    case 'reduce': {
+      const xi = at[rule.x]!, oi = at[rule.out]!, di = at['dims'] ?? at['dim']!, many = at['dims'] !== undefined;
+      return (args) => {
+        const x = (args[xi] as View).shape, out = args[oi] as View;
+        const dims = args[di] as number | readonly number[];
+        let ok = out.shape.length === x.length;
+        for (let d = 0; ok && d < x.length; d++) {
+          const reduced = many ? (dims as readonly number[]).includes(d) : dims === d;
+          ok = out.shape[d] === (reduced ? 1 : x[d]);
+        }
+        if (!ok) {
+          const want = x.map((s, d) => ((many ? (dims as readonly number[]).includes(d) : dims === d) ? 1 : s));
+          mismatch(where, rule.out, out, want, `'${rule.x}' ${fmtShape(x)} reduced over ${JSON.stringify(dims)}, dims kept`);
+        }
+      };
+    }
+    default:
+      return (args) => checkShapes(rule, { where, args, at });
+  }
+}
+
 /** A checker for one kernel: throws on a bad call, returns nothing otherwise. */
 function makeChecker(spec: KernelSpec, backendName: string): (args: readonly unknown[]) => void {
   const where = `${backendName}.${spec.name}`;
@@ -316,14 +355,19 @@ function makeChecker(spec: KernelSpec, backendName: string): (args: readonly unk
   const at: Record<string, number> = {};
   specs.forEach((a, i) => (at[a.name] = i));
   const viewIdx = specs.flatMap((a, i) => (a.kind === 'view' ? [i] : []));
-  const scalarIdx = specs.flatMap((a, i) => (a.kind !== 'view' ? [i] : []));
+  // Scalars with the position of the view whose rank a dim refers to (-1: none).
+  const scalars = specs.flatMap((a, i) => (a.kind === 'view' ? [] : [{ i, a, of: a.kind === 'dim' || a.kind === 'dims' ? at[a.of]! : -1 }]));
   // Same-dtype groups as argument positions.
   const groups = (dtypes ?? []).map((rel) => rel.views.map((n) => at[n]!));
+  const checkShape = compileShapes(shape, at, where);
   return (args) => {
-    for (const i of viewIdx) checkView(where, specs[i] as Extract<ArgSpec, { kind: 'view' }>, args[i]);
-    const c: Call = { where, args, at };
-    for (const i of scalarIdx) checkScalar(where, specs[i] as Exclude<ArgSpec, { kind: 'view' }>, args[i], c);
-    for (const g of groups) {
+    for (let k = 0; k < viewIdx.length; k++) checkView(where, specs[viewIdx[k]!] as Extract<ArgSpec, { kind: 'view' }>, args[viewIdx[k]!]);
+    for (let k = 0; k < scalars.length; k++) {
+      const sc = scalars[k]!;
+      checkScalar(where, sc.a, args[sc.i], sc.of >= 0 ? (args[sc.of] as View).shape.length : 0);
+    }
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
       let first = -1;
       for (const i of g) {
         const v = args[i] as View | null | undefined;
@@ -334,7 +378,7 @@ function makeChecker(spec: KernelSpec, backendName: string): (args: readonly unk
         }
       }
     }
-    checkShapes(shape, c);
+    checkShape(args);
   };
 }
 
