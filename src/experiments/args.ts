@@ -3,7 +3,7 @@ import { type ExperimentConfig, FLAG_OF, completeConfig, fieldOfFlag } from './c
 
 const LIST_FIELDS = new Set<keyof ExperimentConfig>(['K', 'H']);
 const BOOL_FIELDS = new Set<keyof ExperimentConfig>(['bottleneck', 'batchnorm', 'pad32']);
-const STRING_FIELDS = new Set<keyof ExperimentConfig>(['name', 'model', 'optimizer', 'dataset', 'dataDir', 'activation', 'pooling']);
+const STRING_FIELDS = new Set<keyof ExperimentConfig>(['name', 'model', 'modelFile', 'optimizer', 'dataset', 'dataDir', 'activation', 'pooling']);
 
 /** Parsed `run-exp` command line: the config and where to write the result. */
 export interface RunExpArgs {

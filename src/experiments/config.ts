@@ -1,4 +1,6 @@
+import { resolve as resolvePath } from 'node:path';
 import { TsgradError } from '../core/errors.js';
+import { isRegistered } from '../models/registry.js';
 
 /** The model families `run-exp` can build. */
 export const MODEL_KINDS = ['cnn', 'resnet', 'convnet', 'custom'] as const;
@@ -9,7 +11,10 @@ export type ModelKind = (typeof MODEL_KINDS)[number];
 export interface ExperimentConfig {
   /** Experiment name; the run is named `${name}_L${L}_K${K.join('-')}`. */
   name: string;
-  model: ModelKind;
+  /** A built-in kind (MODEL_KINDS), a registered model, or 'file' (modelFile's default or #named export). */
+  model: ModelKind | (string & {});
+  /** JS file defining the model (`./net.js` or `./net.js#makeNet`), stored as an absolute path; null: none. */
+  modelFile: string | null;
   /** Channels per block; each entry is repeated L times (K=[32,64], L=2 → convs 32,32,64,64). */
   K: number[];
   /** Convolutions per entry of K. */
@@ -52,6 +57,7 @@ export interface ExperimentConfig {
 /** Defaults of every field except name (the homework's classic settings). */
 export const DEFAULT_CONFIG: Omit<ExperimentConfig, 'name'> = {
   model: 'cnn',
+  modelFile: null,
   K: [32],
   L: 2,
   P: 2,
@@ -81,6 +87,7 @@ export const DEFAULT_CONFIG: Omit<ExperimentConfig, 'name'> = {
 export const FLAG_OF: { readonly [K in keyof ExperimentConfig]: string } = {
   name: 'name',
   model: 'model',
+  modelFile: 'model-file',
   K: 'K',
   L: 'L',
   P: 'P',
@@ -152,15 +159,20 @@ function nullableInt(where: string, key: string, v: unknown): number | null {
 /** Fills defaults into a partial config and checks every field; `where` names the source in errors. */
 export function completeConfig(partial: Partial<ExperimentConfig> & Record<string, unknown>, where: string): ExperimentConfig {
   for (const key of Object.keys(partial)) if (!(key in FLAG_OF)) bad(where, `unknown field ${JSON.stringify(key)}; known: ${Object.values(FLAG_OF).join(', ')}`);
-  const c = { ...DEFAULT_CONFIG, ...partial } as ExperimentConfig & Record<string, unknown>;
+  // With a model file and no model name, the model is the file's default export.
+  const c = { ...DEFAULT_CONFIG, ...(partial.modelFile != null && partial.model === undefined ? { model: 'file' } : {}), ...partial } as ExperimentConfig & Record<string, unknown>;
+  const modelFile = c.modelFile === null || c.modelFile === undefined || c.modelFile === 'none' ? null : String(c.modelFile);
   if (typeof c.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(c.name)) bad(where, `name must be letters, digits, _ . or -, got ${JSON.stringify(c.name)}`);
-  if (!(MODEL_KINDS as readonly string[]).includes(c.model)) bad(where, `model must be one of ${MODEL_KINDS.join('|')}, got ${JSON.stringify(c.model)}`);
+  if (typeof c.model !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]*$/.test(c.model)) bad(where, `model must be a name, got ${JSON.stringify(c.model)}`);
+  if (modelFile === null && !(MODEL_KINDS as readonly string[]).includes(c.model) && !isRegistered(c.model)) bad(where, `model must be one of ${MODEL_KINDS.join('|')} or a model that --model-file defines, got ${JSON.stringify(c.model)}`);
   if (!OPTIMIZERS.includes(c.optimizer)) bad(where, `optimizer must be one of ${OPTIMIZERS.join('|')}, got ${JSON.stringify(c.optimizer)}`);
   if (!DATASETS.includes(c.dataset)) bad(where, `dataset must be one of ${DATASETS.join('|')}, got ${JSON.stringify(c.dataset)}`);
   if (c.pooling !== 'max' && c.pooling !== 'avg') bad(where, `pooling must be max|avg, got ${JSON.stringify(c.pooling)}`);
   const out: ExperimentConfig = {
     name: c.name,
     model: c.model,
+    // Absolute, so that sweep runs started elsewhere (Slurm) find the file; a #export suffix is kept.
+    modelFile: modelFile === null ? null : modelFile.replace(/^[^#]+/, (f) => resolvePath(f)),
     K: intList(where, 'K', c.K, false),
     L: posInt(where, 'L', c.L),
     P: posInt(where, 'P', c.P),

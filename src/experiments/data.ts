@@ -10,6 +10,8 @@ export interface SplitData {
   images: Tensor;
   labels: Tensor;
   source: string;
+  /** Class names in label order. */
+  classes: string[];
 }
 
 /** Zero-pads images [N, C, H, W] to [N, C, size, size], centred (28×28 → 32×32 adds 2 on each side). */
@@ -43,5 +45,5 @@ export async function loadSplit(cfg: ExperimentConfig, split: 'train' | 'test', 
   let images = firstN(d.images, split === 'train' ? cfg.subsetTrain : cfg.subsetTest);
   const labels = firstN(d.labels, split === 'train' ? cfg.subsetTrain : cfg.subsetTest);
   if (cfg.pad32 || cfg.model === 'convnet') images = padTo(images, 32);
-  return { images, labels, source: d.source };
+  return { images, labels, source: d.source, classes: d.classes };
 }

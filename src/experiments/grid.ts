@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TsgradError } from '../core/errors.js';
 import { type ExperimentConfig, completeConfig, fieldOfFlag, runName } from './config.js';
@@ -19,8 +20,11 @@ export interface GridFile {
 // Fields whose plain value is already a list: only a list of lists sweeps them.
 const LIST_VALUED = new Set(['K', 'H']);
 
-/** Reads a grid file (.json, .yaml or .yml) and expands it into runs. */
-export function loadGrid(path: string): RunSpec[] {
+/**
+ * Reads a grid file (.json, .yaml or .yml) and expands it into runs. A relative `model-file` in the
+ * grid is relative to the grid's folder; `opts.modelFile` (relative to the working folder) is the default for every run.
+ */
+export function loadGrid(path: string, opts: { modelFile?: string } = {}): RunSpec[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -32,6 +36,19 @@ export function loadGrid(path: string): RunSpec[] {
     doc = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     throw new TsgradError(`grid: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
+  }
+  if (typeof doc === 'object' && doc !== null) {
+    const g = doc as GridFile;
+    const fix = (o: Record<string, unknown> | undefined): void => {
+      if (!o || typeof o !== 'object') return;
+      for (const k of ['model-file', 'modelFile']) {
+        const v = o[k];
+        if (typeof v === 'string' && v !== 'none') o[k] = v.replace(/^[^#]+/, (f) => resolvePath(dirname(resolvePath(path)), f));
+      }
+    };
+    fix(g.defaults);
+    if (Array.isArray(g.experiments)) g.experiments.forEach((e) => fix(e));
+    if (opts.modelFile !== undefined) g.defaults = { ...(g.defaults ?? {}), modelFile: opts.modelFile.replace(/^[^#]+/, (f) => resolvePath(f)) };
   }
   return expandGrid(doc, path);
 }

@@ -30,6 +30,8 @@ export interface RunResult {
   dataSource: { train: string; test: string; numTrain: number; numTest: number };
   /** configHash(config): a sweep reuses the result only while its grid gives the same hash. */
   configHash?: string;
+  /** Folder of the trained weights (model.json + model.safetensors; tsgrad eval/classify --model-dir). */
+  modelDir?: string;
 }
 
 /** What the executors write to `<out>/<runName>.error.json` when a run fails. */

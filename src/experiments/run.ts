@@ -13,7 +13,10 @@ import { Trainer, type TrainerOptimizer } from '../train/trainer.js';
 import type { ProgressReporter } from '../train/progress.js';
 import { runName, type ExperimentConfig } from './config.js';
 import { loadSplit } from './data.js';
-import { buildModel } from './model.js';
+import { buildModel, experimentModelConfig } from './model.js';
+import { importModelFile, parseModelFileArg } from '../train/model-file.js';
+import { saveModel } from '../train/saved-model.js';
+import { join } from 'node:path';
 import { configHash, resultPath, writeJsonAtomic, type RunResult } from './results.js';
 
 /** The config's optimizer over the model's parameters (reg is L2 weight decay). */
@@ -51,9 +54,10 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunExperimentOp
   const startedAt = new Date();
   const train = await loadSplit(cfg, 'train', opts.onNotice);
   const test = await loadSplit(cfg, 'test', opts.onNotice);
+  if (cfg.modelFile !== null) await importModelFile(parseModelFileArg(cfg.modelFile).path);
   manualSeed(cfg.seed);
   const inSize = train.images.shape.slice(1);
-  const model = buildModel(cfg, inSize, 10);
+  const model = buildModel(cfg, inSize, train.classes.length);
   const trainLoader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: cfg.bsTrain, shuffle: true, generator: new Generator(cfg.seed + 1) });
   const testLoader = new DataLoader(new TensorDataset(test.images, test.labels), { batchSize: cfg.bsTest });
   const trainer = new Trainer({ model, lossFn: new CrossEntropyLoss(), optimizer: buildOptimizer(cfg, model) });
@@ -67,6 +71,16 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunExperimentOp
       opts.onEpoch?.(`${name} epoch ${r.epoch[i]}: train loss ${r.trainLoss[i]!.toFixed(4)} acc ${(100 * r.trainAcc[i]!).toFixed(2)}%, test loss ${r.testLoss[i]!.toFixed(4)} acc ${(100 * r.testAcc[i]!).toFixed(2)}%`);
     },
   });
+  // The weights after the last epoch, with how to rebuild the model (tsgrad eval/classify --model-dir).
+  const modelDir = join(opts.outDir, `${name}.model`);
+  const c = inSize[0]!;
+  saveModel(modelDir, model, {
+    format: 'tsgrad-model/1',
+    config: experimentModelConfig(cfg, inSize, train.classes.length),
+    classes: train.classes,
+    normalize: { mean: Array<number>(c).fill(0), std: Array<number>(c).fill(1) },
+    dataset: { name: cfg.dataset, source: train.source },
+  });
   const finishedAt = new Date();
   const result: RunResult = {
     runName: name,
@@ -79,6 +93,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunExperimentOp
     backend: getBackend().name,
     dataSource: { train: train.source, test: test.source, numTrain: train.labels.shape[0]!, numTest: test.labels.shape[0]! },
     configHash: configHash(cfg),
+    modelDir,
   };
   writeJsonAtomic(resultPath(opts.outDir, name), result);
   return result;

@@ -6,3 +6,4 @@ export * from './resnet.js';
 export * from './convnet.js';
 export * from './custom.js';
 export * from './torchvision/index.js';
+export * from './registry.js';

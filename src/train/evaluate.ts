@@ -6,7 +6,7 @@ import { noGrad } from '../tensor/tape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { readPngImage } from './images.js';
 import { firstRows, normalizeImages, padImages } from './prepare.js';
-import { loadSavedModel, SavedModelError } from './saved-model.js';
+import { loadModel, loadSavedModel, SavedModelError, type LoadModelOptions } from './saved-model.js';
 import { addConfusion, classificationMetrics, confusionMatrix } from './metrics.js';
 import { countCorrect } from './trainer.js';
 
@@ -36,11 +36,13 @@ export interface EvalOptions extends Pick<LoadOptions, 'dataDir' | 'download' | 
   split?: 'train' | 'test';
   limit?: number;
   batchSize?: number;
+  /** Model file to rebuild the model from, instead of the one model.json records. */
+  modelFile?: LoadModelOptions['modelFile'];
 }
 
 /** Evaluates the model saved in `dir` (model.json + model.safetensors) on a dataset split. */
 export async function evaluateSavedModel(dir: string, opts: EvalOptions = {}): Promise<EvalReport> {
-  const { model, meta } = loadSavedModel(dir);
+  const { model, meta } = await loadModel(dir, opts.modelFile ? { modelFile: opts.modelFile } : {});
   const name = opts.dataset ?? (meta.dataset.name as DatasetName);
   if (name !== meta.dataset.name) {
     (opts.onNotice ?? ((m: string) => process.stderr.write(`${m}\n`)))(
@@ -99,13 +101,16 @@ export interface Classification {
   top: { name: string; index: number; probability: number }[];
 }
 
-/** Classifies PNG files with the model saved in `dir`: each image is converted to the model's channels and size. */
-export function classifyImages(dir: string, paths: readonly string[], topK = 1): Classification[] {
-  const { model, meta } = loadSavedModel(dir);
+/**
+ * Classifies PNG files with the model saved in `dir`: each image is converted to the model's channels and size.
+ * A model defined in a file needs that file imported first (importSavedModelFile, or loadModel).
+ */
+export function classifyImages(dir: string, paths: readonly string[], topK = 1, opts: LoadModelOptions = {}): Classification[] {
+  const { model, meta } = loadSavedModel(dir, opts);
   const [c, h, w] = meta.config.inputShape;
   const batch = new Float32Array(paths.length * c * h * w);
   // Images are resized to the data's own size; a ConvNet input is the 28×28 image padded to 32×32, like in training.
-  const pad = meta.config.model === 'convnet' && meta.dataset.name !== 'cifar10' ? 2 : 0;
+  const pad = h === 32 && w === 32 && meta.dataset.name !== 'cifar10' && c === 1 ? 2 : 0;
   paths.forEach((p, i) => {
     const img = readPngImage(p, c, h - 2 * pad, w - 2 * pad);
     const t = padImages(Tensor.fromStorage(img, 'float32', [1, c, h - 2 * pad, w - 2 * pad]), h, w);

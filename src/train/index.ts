@@ -6,9 +6,10 @@ export { Trainer, TrainingError, countCorrect, type TrainerOptions, type Trainer
 export { saveCheckpoint, loadCheckpoint, listCheckpoints, cleanCheckpointDir, checkpointPaths, CheckpointError, type CheckpointState, type LoadedCheckpoint, type SaveCheckpointOptions } from './checkpoint.js';
 export { encodeState, decodeState, type JsonValue } from './json-state.js';
 export { createProgress, silentProgress, formatInfo, type ProgressReporter, type ProgressOptions, type ProgressMode, type ProgressInfo } from './progress.js';
-export { buildMlp, buildCnn, buildModel, modelInputShape, MODEL_NAMES, type ModelName, type ModelConfig } from './models.js';
+export { buildMlp, buildCnn, buildModel, modelInputShape, isBuiltinModel, MODEL_NAMES, type ModelName, type ModelConfig } from './models.js';
 export { OPTIMIZER_NAMES, DEFAULT_LR, makeOptimizer, type OptimizerName } from './optimizers.js';
-export { saveModel, loadSavedModel, SavedModelError, type SavedModelMeta } from './saved-model.js';
+export { saveModel, loadSavedModel, loadModel, importSavedModelFile, readModelMeta, SavedModelError, type SavedModelMeta, type LoadModelOptions } from './saved-model.js';
+export { importModelFile, parseModelFileArg, buildFromModelFile, ModelFileError, type ModelFileRef } from './model-file.js';
 export { evaluateSavedModel, classifyImages, type EvalReport, type EvalOptions, type Classification } from './evaluate.js';
 export { LayerModule, isLayerModel, type LayerModel } from './layer-model.js';
 export { trainMlpLayers, evaluateMlp, MLP_LAYERS_DEFAULTS, type MlpLayersConfig, type MlpLayersResult, type LabelledImages, type EvalPoint } from './mlp-layers.js';

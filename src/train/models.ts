@@ -7,14 +7,17 @@ import { Linear } from '../nn/layers/linear.js';
 import { MaxPool2d } from '../nn/layers/pooling.js';
 import { ReLU } from '../nn/layers/activation.js';
 import type { Module } from '../nn/module.js';
+import { create, isRegistered, registeredModels } from '../models/registry.js';
+import { buildFromModelFile, type ModelFileRef } from './model-file.js';
 
-/** Names of the models `tsgrad train` builds. */
-export const MODEL_NAMES = ['mlp', 'cnn', 'convnet'] as const;
+/** Names of the built-in models `tsgrad train` builds (others come from the registry or a model file). */
+export const MODEL_NAMES = ['mlp', 'cnn', 'convnet', 'resnet', 'custom'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Everything needed to rebuild a model (saved beside its weights as model.json). */
 export interface ModelConfig {
-  model: ModelName;
+  /** A built-in (MODEL_NAMES), a name registered with tg.models.register, or 'file' (the factory in `file`). */
+  model: ModelName | (string & {});
   /** Input [C, H, W] the model takes (images are resized/padded to it). */
   inputShape: [number, number, number];
   numClasses: number;
@@ -22,6 +25,10 @@ export interface ModelConfig {
   hidden?: number[];
   /** Dropout probability before each hidden→next layer (0: none). */
   dropout?: number;
+  /** Options passed to a registered or file factory (and to resnet/custom: K, L, P, H, …). */
+  options?: Record<string, unknown>;
+  /** The JS file defining the model (imported before building). */
+  file?: ModelFileRef;
 }
 
 /**
@@ -66,7 +73,7 @@ export function buildCnn(inputShape: readonly number[], numClasses: number, drop
 }
 
 /** The input shape a model takes for images of shape [C, H, W]: ConvNet needs 32×32 (28×28 is padded). */
-export function modelInputShape(model: ModelName, imageShape: readonly number[]): [number, number, number] {
+export function modelInputShape(model: string, imageShape: readonly number[]): [number, number, number] {
   const [c, h, w] = imageShape as [number, number, number];
   if (model === 'convnet') {
     if (h > 32 || w > 32) throw new RangeError(`convnet: takes images up to 32×32, got ${h}×${w}`);
@@ -75,8 +82,18 @@ export function modelInputShape(model: ModelName, imageShape: readonly number[])
   return [c, h, w];
 }
 
-/** Builds the model a config describes (fresh weights from the default generator). */
+/** Whether `model` is a built-in name of `tsgrad train`. */
+export function isBuiltinModel(model: string): model is ModelName {
+  return (MODEL_NAMES as readonly string[]).includes(model);
+}
+
+/**
+ * Builds the model a config describes (fresh weights from the default generator): a built-in, a
+ * model from a file (importModelFile must have loaded it), or a registered model.
+ */
 export function buildModel(cfg: ModelConfig): Module {
+  const spec = { inputShape: cfg.inputShape, numClasses: cfg.numClasses, options: { ...(cfg.dropout ? { dropout: cfg.dropout } : {}), ...cfg.options } };
+  if (cfg.file) return buildFromModelFile(cfg.file, cfg.model === 'file' ? undefined : cfg.model, spec);
   switch (cfg.model) {
     case 'mlp':
       return buildMlp(cfg.inputShape, cfg.numClasses, cfg.hidden ?? [256, 128], cfg.dropout ?? 0);
@@ -85,7 +102,11 @@ export function buildModel(cfg: ModelConfig): Module {
     case 'convnet':
       if (cfg.inputShape[1] !== 32 || cfg.inputShape[2] !== 32) throw new RangeError(`convnet: input must be 32×32, got ${cfg.inputShape.join('×')}`);
       return new ConvNet({ inChannels: cfg.inputShape[0], numClasses: cfg.numClasses });
-    default:
-      throw new TypeError(`buildModel: unknown model ${JSON.stringify((cfg as { model: unknown }).model)}; expected one of ${MODEL_NAMES.join(', ')}`);
+    case 'resnet':
+      return create('resnet-classifier', cfg.inputShape, cfg.numClasses, spec.options);
+    case 'custom':
+      return create('custom-net', cfg.inputShape, cfg.numClasses, spec.options);
   }
+  if (isRegistered(cfg.model)) return create(cfg.model, cfg.inputShape, cfg.numClasses, spec.options);
+  throw new TypeError(`buildModel: unknown model ${JSON.stringify(cfg.model)}; expected one of ${MODEL_NAMES.join(', ')}, a registered model (${registeredModels().join(', ')}), or a model file`);
 }

@@ -16,7 +16,9 @@ import { writePlot } from '../plot/write.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cleanCheckpointDir, listCheckpoints } from './checkpoint.js';
 import { makeOptimizer, type OptimizerName } from './optimizers.js';
-import { buildModel, modelInputShape, type ModelConfig, type ModelName } from './models.js';
+import { buildModel, isBuiltinModel, modelInputShape, type ModelConfig, type ModelName } from './models.js';
+import { importModelFile, type ModelFileRef } from './model-file.js';
+import { isRegistered, registeredModels } from '../models/registry.js';
 import { channelStats, firstRows, normalizeImages, padImages } from './prepare.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { saveModel } from './saved-model.js';
@@ -26,7 +28,12 @@ export { OPTIMIZER_NAMES, DEFAULT_LR, makeOptimizer, type OptimizerName } from '
 
 /** Everything a training run depends on (saved as config.json; --resume checks it matches). */
 export interface TrainConfig {
-  model: ModelName;
+  /** A built-in model, a registered one, or 'file' (the default or named export of modelFile). */
+  model: ModelName | (string & {});
+  /** JS file defining the model (a factory export, or tg.models.register calls); imported before building. */
+  modelFile?: ModelFileRef;
+  /** Options passed to registered/file factories and to resnet/custom (K, L, P, H, …). */
+  modelOptions?: Record<string, unknown>;
   dataset: DatasetName;
   optimizer: OptimizerName;
   lr: number;
@@ -160,6 +167,10 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
   // What a killed run left: temporary files, and checkpoint files no committed manifest names.
   const stale = [...removeStaleTemps(opts.out), ...cleanCheckpointDir(join(opts.out, 'checkpoints'))];
   if (stale.length) notice(`tsgrad: removed ${stale.length} file(s) left by an interrupted run in ${opts.out}`);
+  if (cfg.modelFile) await importModelFile(cfg.modelFile.path);
+  if (!cfg.modelFile && !isBuiltinModel(cfg.model) && !isRegistered(cfg.model)) {
+    throw new RunConfigError(`unknown model ${JSON.stringify(cfg.model)}: expected a built-in (mlp, cnn, convnet, resnet, custom), a registered model (${registeredModels().join(', ')}), or --model-file FILE.js`);
+  }
 
   // Both splits may fall back to the embedded subset: say so once, not twice.
   const notices: string[] = [];
@@ -185,7 +196,7 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
   const stats = channelStats(xTrain);
 
   manualSeed(cfg.seed);
-  const modelCfg: ModelConfig = { model: cfg.model, inputShape, numClasses: train.classes.length, ...(cfg.model === 'mlp' ? { hidden: cfg.hidden } : {}), dropout: cfg.dropout };
+  const modelCfg: ModelConfig = { model: cfg.model, inputShape, numClasses: train.classes.length, ...(cfg.model === 'mlp' ? { hidden: cfg.hidden } : {}), dropout: cfg.dropout, ...(cfg.modelOptions ? { options: cfg.modelOptions } : {}), ...(cfg.modelFile ? { file: cfg.modelFile } : {}) };
   const model: Module = buildModel(modelCfg);
   const optimizer = makeOptimizer(cfg.optimizer, model.parameters(), cfg.lr, cfg.weightDecay);
   const scheduler = cfg.lrStep !== undefined ? new StepLR(optimizer, { stepSize: cfg.lrStep, gamma: cfg.lrGamma }) : undefined;

@@ -2,11 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { evaluateSavedModel } from '../../train/evaluate.js';
 import { formatConfusion } from '../../train/metrics.js';
 import { flag, flagsHelp, parseFlags } from '../args.js';
+import { parseModelFileArg } from '../../train/model-file.js';
 import { UsageError, type Command } from '../command.js';
 
 /** Flags of `tsgrad eval`. */
 export const EVAL_FLAGS = {
   'model-dir': flag.string('folder of a saved model (model.json + model.safetensors; a tsgrad train --out)', { valueName: 'DIR' }),
+  'model-file': flag.string('JS file that defines the model (default: the one model.json records)', { valueName: 'FILE.js[#export]' }),
   dataset: flag.choice('dataset (default: the one the model was trained on)', ['fashion-mnist', 'mnist', 'cifar10'] as const),
   split: flag.choice('which split', ['test', 'train'] as const, { default: 'test' }),
   limit: flag.integer('use only the first N images', { min: 1, valueName: 'N' }),
@@ -41,6 +43,7 @@ Example:
       batchSize: v['batch-size'],
       ...(v['data-dir'] !== undefined ? { dataDir: v['data-dir'] } : {}),
       download: v.download,
+      ...(v['model-file'] !== undefined ? { modelFile: parseModelFileArg(v['model-file']) } : {}),
     });
     if (v.json) {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

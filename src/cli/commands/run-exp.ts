@@ -20,6 +20,9 @@ Architecture:
   --model M           cnn (ConvClassifier), resnet (ResNetClassifier), convnet (the pre-activation
                       VGG ConvNet; -K/-L/-P/-H ignored, inputs padded to 32×32), custom (CustomNet:
                       one stage per K entry with ceil(L/2) residual blocks) (default ${d.model})
+  --model-file F.js   your own model: F.js's default export ({ inputShape, numClasses, options }) =>
+                      Module, F.js#name for a named export, or with --model NAME a model that F.js
+                      registers (tg.models.register); options hold K, L, P, H, dropout, …
   --activation A      relu, lrelu, elu, tanh (cnn/resnet; default ${d.activation})
   --pooling max|avg   (cnn/resnet; default ${d.pooling})
   --batchnorm         batch norm inside residual blocks (resnet)
@@ -37,7 +40,8 @@ Data:
   --subset-train N --subset-test N     use only the first N samples of each split
   --pad32                      pad 28×28 images to 32×32
 Output:
-  --out DIR                    folder of the result file (default results)
+  --out DIR                    folder of the result file and of NAME_L…_K….model/ (the trained
+                               weights: tsgrad eval/classify --model-dir) (default results)
   --verbose                    print a line per epoch`;
 
 /** `tsgrad run-exp`: trains one experiment configuration and writes its result file. */

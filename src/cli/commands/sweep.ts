@@ -31,6 +31,8 @@ writing <out>/<run>.json per run (default out: results).
                      to sbatch; --max-parallel N caps concurrent tasks (--array=...%N).
   --only REGEX       keep only runs whose name matches.
   --dry-run          print the runs and exit.
+  --model-file F.js  the model of every run that sets no model-file: F.js's default export (or F.js#name,
+                     or --model NAME in the grid for a model F.js registers); see docs/models.md.
 
   status             shows each run's state (done, failed, pending, running, missing, not-submitted)
                      and writes the gathered results to <out>/summary.json.
@@ -96,11 +98,12 @@ async function sweep(argv: string[]): Promise<number> {
       'cpus-per-task': { type: 'string' },
       'max-parallel': { type: 'string' },
       sbatch: { type: 'string', multiple: true, default: [] },
+      'model-file': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`sweep: expected one grid file, got ${positionals.length ? positionals.join(' ') : 'none'}\n${USAGE}`);
   const gridPath = resolve(positionals[0]!);
-  let specs = loadGrid(gridPath);
+  let specs = loadGrid(gridPath, values['model-file'] !== undefined ? { modelFile: values['model-file'] } : {});
   if (values.only) {
     const re = new RegExp(values.only);
     specs = specs.filter((s) => re.test(s.runName));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { MODEL_NAMES } from '../../train/models.js';
+import { parseModelFileArg, type ModelFileRef } from '../../train/model-file.js';
 import { DEFAULT_LR, OPTIMIZER_NAMES } from '../../train/optimizers.js';
 import type { TrainConfig } from '../../train/run.js';
 import { flag, flagsHelp, parseFlags } from '../args.js';
@@ -12,7 +13,9 @@ const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'] as const;
 
 /** Flags of `tsgrad train`; the defaults make a short Fashion-MNIST run that needs no data folder. */
 export const TRAIN_FLAGS = {
-  model: flag.choice('model to train', MODEL_NAMES, { default: 'mlp' }),
+  model: flag.string(`model to train: ${MODEL_NAMES.join(', ')}, or a name that --model-file registers (default mlp; with --model-file: its default export)`, { valueName: 'NAME' }),
+  'model-file': flag.string('JS file defining the model: a default (or #named) export ({ inputShape, numClasses, options }) => Module, or tg.models.register calls', { valueName: 'FILE.js[#export]' }),
+  'model-options': flag.string('JSON object passed to the model factory as options (resnet/custom: K, L, P, H, batchnorm, …)', { valueName: 'JSON' }),
   dataset: flag.choice('dataset (fashion-mnist falls back to the embedded subset)', DATASETS, { default: 'fashion-mnist' }),
   optimizer: flag.choice('optimizer (momentum = SGD with momentum 0.9)', OPTIMIZER_NAMES, { default: 'adam' }),
   lr: flag.number('learning rate (default: sgd 0.1, momentum 0.01, rmsprop/adam 0.001)', { min: 0, exclusiveMin: true }),
@@ -43,9 +46,27 @@ export const TRAIN_FLAGS = {
 export function trainConfigFromFlags(v: ReturnType<typeof parseFlags<typeof TRAIN_FLAGS>>['values']): TrainConfig {
   const hidden = v.hidden.split(',').map((s) => Number(s.trim()));
   if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`train: --hidden must be positive whole numbers separated by commas, got ${JSON.stringify(v.hidden)}`);
-  if (v.hidden !== TRAIN_FLAGS.hidden.default && v.model !== 'mlp') throw new UsageError(`train: --hidden applies to --model mlp only (got --model ${v.model})`);
+  const model = v.model ?? (v['model-file'] !== undefined ? 'file' : 'mlp');
+  if (v.hidden !== TRAIN_FLAGS.hidden.default && model !== 'mlp') throw new UsageError(`train: --hidden applies to --model mlp only (got --model ${model})`);
+  let modelOptions: Record<string, unknown> | undefined;
+  if (v['model-options'] !== undefined) {
+    try {
+      modelOptions = JSON.parse(v['model-options']) as Record<string, unknown>;
+    } catch (e) {
+      throw new UsageError(`train: --model-options must be a JSON object, e.g. '{"K":[16,32]}' (${(e as Error).message})`);
+    }
+    if (typeof modelOptions !== 'object' || modelOptions === null || Array.isArray(modelOptions)) throw new UsageError(`train: --model-options must be a JSON object, got ${v['model-options']}`);
+  }
+  let modelFile: ModelFileRef | undefined;
+  try {
+    modelFile = v['model-file'] !== undefined ? parseModelFileArg(v['model-file']) : undefined;
+  } catch (e) {
+    throw new UsageError(`train: ${(e as Error).message}`);
+  }
   const cfg: TrainConfig = {
-    model: v.model,
+    model,
+    ...(modelFile ? { modelFile } : {}),
+    ...(modelOptions ? { modelOptions } : {}),
     dataset: v.dataset,
     optimizer: v.optimizer,
     lr: v.lr ?? DEFAULT_LR[v.optimizer],
@@ -95,6 +116,8 @@ ${flagsHelp(TRAIN_FLAGS)}
 Examples:
   tsgrad train
   tsgrad train --model cnn --optimizer momentum --epochs 10 --out runs/cnn
+  tsgrad train --model resnet --model-options '{"K":[16,32],"L":2}' --epochs 3
+  tsgrad train --model-file ./my-net.js --epochs 3 --out runs/mine
   tsgrad train --model mlp --dataset mnist --data-dir ~/data --max-steps 2000 --eval-freq 500
   tsgrad train --out runs/cnn --resume --epochs 20
 `,
@@ -115,7 +138,7 @@ Examples:
       });
       const res = r.result;
       process.stdout.write(
-        `trained ${cfg.model} on ${cfg.dataset} (${r.dataSource}): ${plural(res.numEpochs, 'epoch')}, ${plural(res.numSteps, 'step')}, ${res.wallTimeS.toFixed(1)} s\n` +
+        `trained ${cfg.model === 'file' && cfg.modelFile ? `${basename(cfg.modelFile.path)}${cfg.modelFile.export ? `#${cfg.modelFile.export}` : ''}` : cfg.model} on ${cfg.dataset} (${r.dataSource}): ${plural(res.numEpochs, 'epoch')}, ${plural(res.numSteps, 'step')}, ${res.wallTimeS.toFixed(1)} s\n` +
           `${trainSummary(res)}\n` +
           `curves:  ${r.files.curves.png}\n         ${r.files.curves.svg}\n` +
           `results: ${r.files.results}\n` +
