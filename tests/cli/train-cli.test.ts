@@ -138,7 +138,7 @@ test('tsgrad train: bad flags and a missing data folder fail with exit 2 and wri
   const cases: [string[], RegExp][] = [
     [['--epoch', '3'], /unknown flag --epoch \(did you mean --epochs\?\)/],
     [['--lr', 'fast'], /--lr must be a number, got "fast"/],
-    [['--model', 'transformer'], /--model must be one of mlp, cnn, convnet, got "transformer"/],
+    [['--model', 'transformer'], /unknown model "transformer": expected a built-in \(mlp, cnn, convnet, resnet, custom\), a registered model \(.*\), or --model-file FILE\.js/],
     [['--batch-size', '0'], /--batch-size must be >= 1, got "0"/],
     [['--dropout', '1.5'], /--dropout must be <= 0.95, got "1.5"/],
     [['--hidden', '32,x'], /--hidden must be positive whole numbers/],
