@@ -26,7 +26,7 @@ export interface ExperimentConfig {
   bsTrain: number;
   bsTest: number;
   epochs: number;
-  /** Stop after this many epochs without a better test loss; null: never. */
+  /** Stop after this many epochs without a better validation loss; null: never. */
   earlyStopping: number | null;
   lr: number;
   /** L2 weight decay. */
@@ -34,6 +34,8 @@ export interface ExperimentConfig {
   optimizer: 'sgd' | 'adam' | 'adamw' | 'rmsprop';
   momentum: number;
   seed: number;
+  /** Fraction of the training samples held out (seeded) for validation, which picks early stopping and the saved weights; 0: none (the training loss picks). */
+  valSplit: number;
   /** Use only the first N training / test samples; null: all. */
   subsetTrain: number | null;
   subsetTest: number | null;
@@ -71,6 +73,7 @@ export const DEFAULT_CONFIG: Omit<ExperimentConfig, 'name'> = {
   optimizer: 'adam',
   momentum: 0.9,
   seed: 42,
+  valSplit: 0.1,
   subsetTrain: null,
   subsetTest: null,
   dataset: 'fashion-mnist',
@@ -101,6 +104,7 @@ export const FLAG_OF: { readonly [K in keyof ExperimentConfig]: string } = {
   optimizer: 'optimizer',
   momentum: 'momentum',
   seed: 'seed',
+  valSplit: 'val-split',
   subsetTrain: 'subset-train',
   subsetTest: 'subset-test',
   dataset: 'dataset',
@@ -186,6 +190,7 @@ export function completeConfig(partial: Partial<ExperimentConfig> & Record<strin
     optimizer: c.optimizer,
     momentum: num(where, 'momentum', c.momentum),
     seed: posInt(where, 'seed', c.seed, true),
+    valSplit: num(where, 'val-split', c.valSplit),
     subsetTrain: nullableInt(where, 'subset-train', c.subsetTrain),
     subsetTest: nullableInt(where, 'subset-test', c.subsetTest),
     dataset: c.dataset,
@@ -198,6 +203,7 @@ export function completeConfig(partial: Partial<ExperimentConfig> & Record<strin
     pad32: Boolean(c.pad32),
   };
   if (out.dropout >= 1) bad(where, `dropout must be in [0, 1), got ${out.dropout}`);
+  if (out.valSplit >= 1) bad(where, `val-split must be in [0, 1), got ${out.valSplit}`);
   return out;
 }
 

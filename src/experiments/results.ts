@@ -12,6 +12,11 @@ export interface FitHistory {
   trainAcc: number[];
   testLoss: number[];
   testAcc: number[];
+  /** Validation loss and accuracy per epoch (absent with val-split 0). */
+  valLoss?: number[];
+  valAcc?: number[];
+  /** The epoch index the monitored metric chose (validation loss; training loss without validation): the saved weights. */
+  bestIndex?: number;
 }
 
 /** What run-exp writes to `<out>/<runName>.json`. */
@@ -27,7 +32,7 @@ export interface RunResult {
   /** Backend the kernels ran on. */
   backend: string;
   /** Where the data came from and how many samples each split had. */
-  dataSource: { train: string; test: string; numTrain: number; numTest: number };
+  dataSource: { train: string; test: string; numTrain: number; numVal?: number; numTest: number };
   /** configHash(config): a sweep reuses the result only while its grid gives the same hash. */
   configHash?: string;
   /** Folder of the trained weights (model.json + model.safetensors; tsgrad eval/classify --model-dir). */

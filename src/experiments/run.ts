@@ -16,6 +16,8 @@ import { loadSplit } from './data.js';
 import { buildModel, experimentModelConfig } from './model.js';
 import { importModelFile, parseModelFileArg } from '../train/model-file.js';
 import { saveModel } from '../train/saved-model.js';
+import { splitValidation } from '../train/prepare.js';
+import { TsgradError } from '../core/errors.js';
 import { join } from 'node:path';
 import { configHash, resultPath, writeJsonAtomic, type RunResult } from './results.js';
 
@@ -58,28 +60,40 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunExperimentOp
   manualSeed(cfg.seed);
   const inSize = train.images.shape.slice(1);
   const model = buildModel(cfg, inSize, train.classes.length);
-  const trainLoader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: cfg.bsTrain, shuffle: true, generator: new Generator(cfg.seed + 1) });
+  let split: ReturnType<typeof splitValidation>;
+  try {
+    split = splitValidation(train.images, train.labels, cfg.valSplit, cfg.seed + 3);
+  } catch (e) {
+    throw new TsgradError(`run-exp: --val-split: ${(e as Error).message.replace(/^splitValidation: /, '')}`);
+  }
+  const trainLoader = new DataLoader(new TensorDataset(...split.train), { batchSize: cfg.bsTrain, shuffle: true, generator: new Generator(cfg.seed + 1) });
+  const valLoader = split.val ? new DataLoader(new TensorDataset(...split.val), { batchSize: cfg.bsTest }) : undefined;
   const testLoader = new DataLoader(new TensorDataset(test.images, test.labels), { batchSize: cfg.bsTest });
   const trainer = new Trainer({ model, lossFn: new CrossEntropyLoss(), optimizer: buildOptimizer(cfg, model) });
   const name = runName(cfg);
+  // The weights at the best point by validation loss (the test set never chooses), with how to rebuild the model.
+  const modelDir = join(opts.outDir, `${name}.model`);
+  const c = inSize[0]!;
+  const saveBest = (): void => {
+    saveModel(modelDir, model, {
+      format: 'tsgrad-model/1',
+      config: experimentModelConfig(cfg, inSize, train.classes.length),
+      classes: train.classes,
+      normalize: { mean: Array<number>(c).fill(0), std: Array<number>(c).fill(1) },
+      dataset: { name: cfg.dataset, source: train.source },
+    });
+  };
   const fit = trainer.fit(trainLoader, testLoader, {
+    ...(valLoader ? { valLoader, monitor: 'valLoss' as const } : { monitor: 'trainLoss' as const }),
     epochs: cfg.epochs,
     ...(cfg.earlyStopping !== null ? { earlyStopping: { patience: cfg.earlyStopping } } : {}),
     ...(opts.progress ? { progress: opts.progress } : {}),
     onEpoch: (r) => {
       const i = r.trainLoss.length - 1;
-      opts.onEpoch?.(`${name} epoch ${r.epoch[i]}: train loss ${r.trainLoss[i]!.toFixed(4)} acc ${(100 * r.trainAcc[i]!).toFixed(2)}%, test loss ${r.testLoss[i]!.toFixed(4)} acc ${(100 * r.testAcc[i]!).toFixed(2)}%`);
+      if (r.bestIndex === i) saveBest();
+      const val = r.valLoss ? `, val loss ${r.valLoss[i]!.toFixed(4)} acc ${(100 * r.valAcc![i]!).toFixed(2)}%` : '';
+      opts.onEpoch?.(`${name} epoch ${r.epoch[i]}: train loss ${r.trainLoss[i]!.toFixed(4)} acc ${(100 * r.trainAcc[i]!).toFixed(2)}%${val}, test loss ${r.testLoss[i]!.toFixed(4)} acc ${(100 * r.testAcc[i]!).toFixed(2)}%`);
     },
-  });
-  // The weights after the last epoch, with how to rebuild the model (tsgrad eval/classify --model-dir).
-  const modelDir = join(opts.outDir, `${name}.model`);
-  const c = inSize[0]!;
-  saveModel(modelDir, model, {
-    format: 'tsgrad-model/1',
-    config: experimentModelConfig(cfg, inSize, train.classes.length),
-    classes: train.classes,
-    normalize: { mean: Array<number>(c).fill(0), std: Array<number>(c).fill(1) },
-    dataset: { name: cfg.dataset, source: train.source },
   });
   const finishedAt = new Date();
   const result: RunResult = {
@@ -91,7 +105,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunExperimentOp
     finishedAt: finishedAt.toISOString(),
     seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     backend: getBackend().name,
-    dataSource: { train: train.source, test: test.source, numTrain: train.labels.shape[0]!, numTest: test.labels.shape[0]! },
+    dataSource: { train: train.source, test: test.source, numTrain: split.train[1].shape[0]!, numVal: split.val?.[1].shape[0] ?? 0, numTest: test.labels.shape[0]! },
     configHash: configHash(cfg),
     modelDir,
   };

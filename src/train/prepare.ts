@@ -1,4 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
+import { randperm } from '../tensor/creation.js';
+import { Generator } from '../core/rng.js';
+import { indexSelect } from '../ops/indexing.js';
+import { contiguous } from '../ops/shape.js';
 
 /** Per-channel mean and standard deviation of float images [N, C, H, W] (population std, like torchvision recipes). */
 export function channelStats(images: Tensor): { mean: number[]; std: number[] } {
@@ -66,4 +70,22 @@ export function normalizeImages(images: Tensor, mean: readonly number[], std: re
     for (let j = p * plane, e = j + plane; j < e; j++) out[j] = (src[j]! - m) * inv;
   }
   return Tensor.fromStorage(out, 'float32', [n, c, h, w]);
+}
+
+/**
+ * Splits images/labels into a training part and a validation part of round(fraction·N) samples,
+ * chosen by a permutation from `seed` (the same seed, the same split); fraction 0 gives no validation part.
+ */
+export function splitValidation(images: Tensor, labels: Tensor, fraction: number, seed: number): { train: [Tensor, Tensor]; val: [Tensor, Tensor] | null } {
+  const n = images.shape[0]!;
+  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`splitValidation: fraction must be in [0, 1), got ${fraction}`);
+  const nVal = Math.round(fraction * n);
+  if (fraction > 0 && (nVal < 1 || nVal >= n)) throw new RangeError(`splitValidation: a validation fraction of ${fraction} of ${n} training samples leaves ${nVal} for validation and ${n - nVal} for training; both need at least 1`);
+  if (nVal === 0) return { train: [images, labels], val: null };
+  const perm = Array.from(randperm(n, { generator: new Generator(seed) }).toTypedArray() as ArrayLike<number>, Number);
+  // Sorted, so that each part keeps the data's order (a shuffling loader reorders it anyway).
+  const pick = (idx: number[]): Tensor => Tensor.fromStorage(Int32Array.from(idx.sort((a, b) => a - b)), 'int32', [idx.length]);
+  const vi = pick(perm.slice(0, nVal));
+  const ti = pick(perm.slice(nVal));
+  return { train: [contiguous(indexSelect(images, 0, ti)), contiguous(indexSelect(labels, 0, ti))], val: [contiguous(indexSelect(images, 0, vi)), contiguous(indexSelect(labels, 0, vi))] };
 }

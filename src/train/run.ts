@@ -19,7 +19,7 @@ import { makeOptimizer, type OptimizerName } from './optimizers.js';
 import { buildModel, isBuiltinModel, modelInputShape, type ModelConfig, type ModelName } from './models.js';
 import { importModelFile, type ModelFileRef } from './model-file.js';
 import { isRegistered, registeredModels } from '../models/registry.js';
-import { channelStats, firstRows, normalizeImages, padImages } from './prepare.js';
+import { splitValidation, channelStats, firstRows, normalizeImages, padImages } from './prepare.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { saveModel } from './saved-model.js';
 import { Trainer, type FitResult } from './trainer.js';
@@ -47,6 +47,8 @@ export interface TrainConfig {
   seed: number;
   /** Hidden widths of the MLP. */
   hidden: number[];
+  /** Fraction of the (limited) training images held out for validation, chosen by the seed; 0: none (then the training loss picks the best point). */
+  valSplit: number;
   /** Use only the first N training / test images (small runs and overfitting checks). */
   limitTrain?: number;
   limitTest?: number;
@@ -85,17 +87,17 @@ export interface RunResults {
   finalTestAcc: number;
   /** Test accuracy at the best point (`best`), the same point as result.bestEpoch and checkpoints/best. */
   bestTestAcc: number;
-  /** The best point by the monitored metric (lowest test loss): what checkpoints/best holds. */
-  best: { by: 'testLoss'; index: number; epoch: number; step: number; testLoss: number; testAcc: number };
+  /** The best point by the monitored metric (lowest validation loss; training loss with --val-split 0): what checkpoints/best holds. */
+  best: { by: 'valLoss' | 'testLoss' | 'trainLoss'; index: number; epoch: number; step: number; valLoss?: number; valAcc?: number; testLoss: number; testAcc: number };
   /** The highest test accuracy seen and where; may be another point than `best`. */
   highestTestAcc: { value: number; epoch: number; step: number };
-  dataset: { name: string; source: string; trainSize: number; testSize: number };
+  dataset: { name: string; source: string; trainSize: number; valSize: number; testSize: number };
   backend: string;
   finishedAt: string;
 }
 
-/** The best point (lowest test loss, as the Trainer monitors) and the point of highest test accuracy. */
-export function bestPoints(r: FitResult): Pick<RunResults, 'bestTestAcc' | 'best' | 'highestTestAcc'> {
+/** The best point by the metric the Trainer monitored (`by`: the validation loss when there was a validation set) and the point of highest test accuracy. */
+export function bestPoints(r: FitResult, by: RunResults['best']['by'] = r.valLoss ? 'valLoss' : 'testLoss'): Pick<RunResults, 'bestTestAcc' | 'best' | 'highestTestAcc'> {
   const i = r.bestIndex;
   const at = (k: number) => ({ epoch: r.epoch[k] ?? NaN, step: r.step[k] ?? NaN });
   let h = -1;
@@ -104,7 +106,7 @@ export function bestPoints(r: FitResult): Pick<RunResults, 'bestTestAcc' | 'best
   });
   return {
     bestTestAcc: r.testAcc[i] ?? NaN,
-    best: { by: 'testLoss', index: i, ...at(i), testLoss: r.testLoss[i] ?? NaN, testAcc: r.testAcc[i] ?? NaN },
+    best: { by, index: i, ...at(i), ...(r.valLoss ? { valLoss: r.valLoss[i] ?? NaN, valAcc: r.valAcc?.[i] ?? NaN } : {}), testLoss: r.testLoss[i] ?? NaN, testAcc: r.testAcc[i] ?? NaN },
     highestTestAcc: { value: h < 0 ? NaN : r.testAcc[h]!, ...at(h) },
   };
 }
@@ -187,12 +189,23 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     else fallback.forEach((m) => notice(m));
   }
   let xTrain = firstRows(train.images, cfg.limitTrain);
-  const yTrain = firstRows(train.labels, cfg.limitTrain);
+  let yTrain = firstRows(train.labels, cfg.limitTrain);
+  // Validation images are held out of training before anything is fitted to it (normalisation statistics included).
+  let split: ReturnType<typeof splitValidation>;
+  try {
+    split = splitValidation(xTrain, yTrain, cfg.valSplit, cfg.seed + 3);
+  } catch (e) {
+    throw new RunConfigError(`--val-split: ${(e as Error).message.replace(/^splitValidation: /, '')}`);
+  }
+  [xTrain, yTrain] = split.train;
+  let xVal = split.val?.[0];
+  const yVal = split.val?.[1];
   let xTest = firstRows(test.images, cfg.limitTest);
   const yTest = firstRows(test.labels, cfg.limitTest);
   const inputShape = modelInputShape(cfg.model, xTrain.shape.slice(1));
   xTrain = padImages(xTrain, inputShape[1], inputShape[2]);
   xTest = padImages(xTest, inputShape[1], inputShape[2]);
+  if (xVal) xVal = padImages(xVal, inputShape[1], inputShape[2]);
   const stats = channelStats(xTrain);
 
   manualSeed(cfg.seed);
@@ -210,9 +223,11 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     transform = compose(...steps, normalize(stats.mean, stats.std));
   } else xTrain = normalizeImages(xTrain, stats.mean, stats.std);
   xTest = normalizeImages(xTest, stats.mean, stats.std);
+  if (xVal) xVal = normalizeImages(xVal, stats.mean, stats.std);
 
   const trainLoader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: cfg.batchSize, shuffle: true, generator: new Generator(cfg.seed + 1), ...(transform ? { transform } : {}) });
   const testLoader = new DataLoader(new TensorDataset(xTest, yTest), { batchSize: Math.max(cfg.batchSize, 500) });
+  const valLoader = xVal && yVal ? new DataLoader(new TensorDataset(xVal, yVal), { batchSize: Math.max(cfg.batchSize, 500) }) : undefined;
   const trainer = new Trainer({ model, lossFn: new CrossEntropyLoss(), optimizer, ...(scheduler ? { scheduler } : {}), generators: { augment: augGen } });
   const ckptDir = join(opts.out, 'checkpoints');
   if (opts.resume && canResume) {
@@ -231,6 +246,8 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     ...(cfg.patience !== undefined ? { earlyStopping: { patience: cfg.patience } } : {}),
     checkpointEvery: cfg.checkpointEvery,
     checkpointDir: ckptDir,
+    // The test set never chooses: validation loss, or without validation images the training loss.
+    ...(valLoader ? { valLoader, monitor: 'valLoss' as const } : { monitor: 'trainLoss' as const }),
     progress,
   });
 
@@ -245,8 +262,8 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     config: cfg,
     result,
     finalTestAcc: result.testAcc.at(-1) ?? NaN,
-    ...bestPoints(result),
-    dataset: { name: cfg.dataset, source: train.source, trainSize: yTrain.shape[0]!, testSize: yTest.shape[0]! },
+    ...bestPoints(result, valLoader ? 'valLoss' : 'trainLoss'),
+    dataset: { name: cfg.dataset, source: train.source, trainSize: yTrain.shape[0]!, valSize: yVal?.shape[0] ?? 0, testSize: yTest.shape[0]! },
     backend: getBackend().name,
     finishedAt: new Date().toISOString(),
   };

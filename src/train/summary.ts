@@ -26,8 +26,12 @@ export function trainSummary(r: FitResult): string {
   r.testLoss.forEach((l, k) => {
     if (l < r.testLoss[lo]!) lo = k;
   });
+  const b = r.bestIndex;
+  // The point chosen on validation data, and its test numbers (reported, not used to choose).
+  const chosen = r.valLoss && b >= 0 ? `\nbest by validation loss: ${pointName(r, b)}, validation loss ${(r.valLoss[b] ?? NaN).toFixed(4)} accuracy ${pct(r.valAcc?.[b])}, test accuracy there ${pct(r.testAcc[b])}` : '';
   return (
     `test accuracy ${pct(r.testAcc[last])} (highest ${pct(r.testAcc[hi])} at ${pointName(r, hi)}), ` +
-    `test loss ${(r.testLoss[last] ?? NaN).toFixed(4)} (lowest ${(r.testLoss[lo] ?? NaN).toFixed(4)} at ${pointName(r, lo)})`
+    `test loss ${(r.testLoss[last] ?? NaN).toFixed(4)} (lowest ${(r.testLoss[lo] ?? NaN).toFixed(4)} at ${pointName(r, lo)})` +
+    chosen
   );
 }

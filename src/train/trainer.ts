@@ -61,6 +61,9 @@ export interface FitResult {
   /** Test loss and accuracy at each point (NaN without a test loader). */
   testLoss: number[];
   testAcc: number[];
+  /** Validation loss and accuracy at each point (present when fit was given a validation loader). */
+  valLoss?: number[];
+  valAcc?: number[];
   /** The epoch (as in `epoch`) of the best point by the monitored metric, and that point's index. */
   bestEpoch: number;
   bestIndex: number;
@@ -80,8 +83,10 @@ export interface FitOptions {
   evalFreq?: number;
   /** Stop when the monitored metric has not improved for this many evaluations. */
   earlyStopping?: { patience: number; minDelta?: number };
-  /** What 'best' means (default 'testLoss', or 'trainLoss' without a test loader). */
-  monitor?: 'testLoss' | 'testAcc' | 'trainLoss';
+  /** What 'best' means (default 'valLoss' with a validation loader, else 'testLoss', or 'trainLoss' without a test loader). */
+  monitor?: 'valLoss' | 'valAcc' | 'testLoss' | 'testAcc' | 'trainLoss';
+  /** Held-out training samples evaluated at every point: what early stopping and 'best' watch by default, so the test set never chooses. */
+  valLoader?: BatchSource;
   /** Write a resumable checkpoint ('last') every this many epochs (default 1 when checkpointDir is set). */
   checkpointEvery?: number;
   /** Folder of the checkpoints: last.* (resumable) and best.* (weights of the best point). */
@@ -252,8 +257,10 @@ export class Trainer {
     const checkpointEvery = opts.checkpointEvery ?? 1;
     checkPositiveInt('checkpointEvery', checkpointEvery);
     if (opts.earlyStopping) checkPositiveInt('earlyStopping.patience', opts.earlyStopping.patience);
-    const monitor = opts.monitor ?? (testLoader ? 'testLoss' : 'trainLoss');
-    if (monitor !== 'trainLoss' && !testLoader) throw new TypeError(`Trainer.fit: monitor '${monitor}' needs a test loader`);
+    const valLoader = opts.valLoader;
+    const monitor = opts.monitor ?? (valLoader ? 'valLoss' : testLoader ? 'testLoss' : 'trainLoss');
+    if (monitor.startsWith('test') && !testLoader) throw new TypeError(`Trainer.fit: monitor '${monitor}' needs a test loader`);
+    if (monitor.startsWith('val') && !valLoader) throw new TypeError(`Trainer.fit: monitor '${monitor}' needs opts.valLoader`);
     const progress = opts.progress ?? silentProgress;
     const stepsPerEpoch = trainLoader.length;
     if (stepsPerEpoch === 0) throw new TypeError('Trainer.fit: the train loader yields no batches (dataset smaller than one batch with dropLast?)');
@@ -268,14 +275,19 @@ export class Trainer {
     const evaluate = (epochPos: number): void => {
       const tr = window.result();
       window = new Accumulator();
+      const va = valLoader ? this.testEpoch(valLoader, progress) : null;
       const te = testLoader ? this.testEpoch(testLoader, progress) : null;
+      if (va) {
+        (r.valLoss ??= []).push(va.loss);
+        (r.valAcc ??= []).push(va.accuracy);
+      }
       r.epoch.push(round6(epochPos));
       r.step.push(s.step);
       r.trainLoss.push(tr.loss);
       r.trainAcc.push(tr.accuracy);
       r.testLoss.push(te ? te.loss : NaN);
       r.testAcc.push(te ? te.accuracy : NaN);
-      const value = monitor === 'testLoss' ? r.testLoss.at(-1)! : monitor === 'testAcc' ? -r.testAcc.at(-1)! : tr.loss;
+      const value = { valLoss: va?.loss ?? NaN, valAcc: -(va?.accuracy ?? NaN), testLoss: r.testLoss.at(-1)!, testAcc: -r.testAcc.at(-1)!, trainLoss: tr.loss }[monitor];
       const minDelta = opts.earlyStopping?.minDelta ?? 0;
       const improved = s.bestValue === null || value < s.bestValue - minDelta;
       if (improved) {
@@ -289,6 +301,7 @@ export class Trainer {
       r.wallTimeS = wall0 + (performance.now() - t0) / 1000;
       progress.log(
         `epoch ${fmtEpoch(epochPos)} step ${s.step}: train loss ${tr.loss.toFixed(4)} acc ${pct(tr.accuracy)}` +
+          (va ? ` | val loss ${va.loss.toFixed(4)} acc ${pct(va.accuracy)}` : '') +
           (te ? ` | test loss ${te.loss.toFixed(4)} acc ${pct(te.accuracy)}` : '') +
           ` | ${r.wallTimeS.toFixed(1)} s`,
       );

@@ -130,6 +130,15 @@ test('run-exp --model-file saves weights that eval rebuilds; sweep --model-file 
   assert.equal(res.config.modelFile, join(tmp, 'my-net.js'));
   assert.equal(res.modelDir, join(tmp, 'exp', 'mine_L2_K32.model'));
   assert.equal(evalAcc('--model-dir', res.modelDir), res.result.testAcc.at(-1));
+  // Three epochs: the saved weights are those of the lowest validation loss (10% of the 200 images held out).
+  const v = tsgrad('run-exp', '-n', 'val', '-K', '4', '-H', 'none', ...run.map((a) => (a === '1' ? '3' : a)), '--lr', '0.05', '--out', 'exp');
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /at the lowest validation loss, epoch \d: /);
+  const vr = JSON.parse(readFileSync(join(tmp, 'exp', 'val_L2_K4.json'), 'utf8')) as { dataSource: { numTrain: number; numVal: number }; result: { valLoss: number[]; testAcc: number[]; bestIndex: number } };
+  assert.deepEqual([vr.dataSource.numTrain, vr.dataSource.numVal], [180, 20]);
+  assert.equal(vr.result.valLoss.length, 3);
+  assert.equal(vr.result.bestIndex, vr.result.valLoss.indexOf(Math.min(...vr.result.valLoss)));
+  assert.equal(evalAcc('--model-dir', join('exp', 'val_L2_K4.model')), vr.result.testAcc[vr.result.bestIndex]);
   // A built-in kind is saved under its registry name and rebuilt without any file.
   const b = tsgrad('run-exp', '-n', 'cnn', '-K', '4', '-H', 'none', ...run, '--out', 'exp');
   assert.equal(b.code, 0, b.stderr);

@@ -67,7 +67,12 @@ test('tsgrad train → eval → classify → train --resume on the embedded Fash
   assert.equal(res.highestTestAcc.value, Math.max(...res.result.testAcc));
   assert.deepEqual(res.result.epoch, [1]);
   assert.deepEqual(res.result.step, [4]); // 200 images / 50 per batch
-  assert.equal(res.dataset.trainSize, 200);
+  // --val-split's default holds out 10% of the 200 images (seeded); they choose the best point, the test set does not.
+  assert.equal(res.dataset.trainSize, 180);
+  assert.equal(res.dataset.valSize, 20);
+  assert.equal(res.best.by, 'valLoss');
+  assert.equal(res.best.valLoss, res.result.valLoss[res.result.bestIndex]);
+  assert.equal(res.result.valLoss.length, res.result.testLoss.length);
   assert.equal(res.dataset.testSize, 100);
   assert.match(res.dataset.source, /embedded Fashion-MNIST subset/);
   assert.equal(res.config.lr, 0.001); // adam's default

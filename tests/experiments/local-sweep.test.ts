@@ -28,7 +28,7 @@ describe('tsgrad sweep --executor local', () => {
       assert.equal(r.runName, name);
       assert.deepEqual(r.config.K, [k]);
       assert.equal(r.config.subsetTrain, 200);
-      assert.deepEqual([r.dataSource.numTrain, r.dataSource.numTest], [200, 100]);
+      assert.deepEqual([r.dataSource.numTrain, r.dataSource.numVal, r.dataSource.numTest], [180, 20, 100]); // val-split 0.1 of the 200
       assert.equal(r.result.numEpochs, 1);
       for (const key of ['trainLoss', 'trainAcc', 'testLoss', 'testAcc']) assert.equal(r.result[key].length, 1, key);
       // One epoch from random weights: the loss is near ln(10) = 2.30 and the accuracy a multiple of 1/100.

@@ -120,7 +120,8 @@ describe('tsgrad sweep --executor slurm (a real single-node cluster)', { skip: s
     for (const [name, K, model, n, epochs] of expected) {
       const r = JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8'));
       assert.equal(r.runName, name);
-      assert.deepEqual([r.config.K, r.config.model, r.dataSource.numTrain, r.result.numEpochs], [K, model, n, epochs]);
+      assert.deepEqual([r.config.K, r.config.model, r.dataSource.numTrain + r.dataSource.numVal, r.result.numEpochs], [K, model, n, epochs]);
+      assert.equal(r.dataSource.numVal, Math.round(0.1 * n)); // the default val-split
       assert.equal(r.result.testAcc.length, epochs);
       assert.ok(r.result.testLoss.every((x: number) => x > 0 && x < 3), `${name} test loss ${r.result.testLoss}`);
     }

@@ -31,7 +31,9 @@ Architecture:
 Training:
   --bs-train N --bs-test N     batch sizes (default ${d.bsTrain}, ${d.bsTest})
   --epochs N                   (default ${d.epochs})
-  --early-stopping N|none      stop after N epochs without a better test loss (default ${d.earlyStopping})
+  --early-stopping N|none      stop after N epochs without a better validation loss (default ${d.earlyStopping})
+  --val-split F                fraction of the training samples held out (by --seed) for validation:
+                               early stopping and the saved weights follow it; 0: none (default ${d.valSplit})
   --lr X --reg X               learning rate and L2 weight decay (default ${d.lr}, ${d.reg})
   --optimizer sgd|adam|adamw|rmsprop   (default ${d.optimizer}); --momentum X for sgd/rmsprop (default ${d.momentum})
   --seed N                     seeds the weights and the shuffling (default ${d.seed})
@@ -65,7 +67,7 @@ export const runExpCommand: Command = {
     const h = r.result;
     const i = h.testAcc.length - 1;
     process.stdout.write(
-      `${runName(config)}: ${h.numEpochs} epoch(s) in ${r.seconds.toFixed(1)} s, train acc ${(100 * h.trainAcc[i]!).toFixed(2)}%, test acc ${(100 * h.testAcc[i]!).toFixed(2)}% (best ${(100 * Math.max(...h.testAcc)).toFixed(2)}%) → ${resolve(out, runName(config) + '.json')}\n`,
+      `${runName(config)}: ${h.numEpochs} epoch(s) in ${r.seconds.toFixed(1)} s, train acc ${(100 * h.trainAcc[i]!).toFixed(2)}%, test acc ${(100 * h.testAcc[i]!).toFixed(2)}% (${h.valLoss ? 'at the lowest validation loss' : 'at the lowest training loss'}, epoch ${(h.bestIndex ?? i) + 1}: ${(100 * h.testAcc[h.bestIndex ?? i]!).toFixed(2)}%) → ${resolve(out, runName(config) + '.json')}\n`,
     );
     return 0;
   },
