@@ -164,15 +164,16 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     throw new RunConfigError(`--data-dir ${opts.dataDir} does not exist or is not a folder`);
   }
   if (cfg.epochs === undefined && cfg.maxSteps === undefined) throw new RunConfigError('give --epochs or --max-steps');
+  // The model is checked before anything is written.
+  if (cfg.modelFile) await importModelFile(cfg.modelFile.path);
+  if (!cfg.modelFile && !isBuiltinModel(cfg.model) && !isRegistered(cfg.model)) {
+    throw new RunConfigError(`unknown model ${JSON.stringify(cfg.model)}: expected a built-in (mlp, cnn, convnet, resnet, custom), a registered model (${registeredModels().join(', ')}), or --model-file FILE.js`);
+  }
   const canResume = checkOutDir(cfg, opts);
   ensureDir(opts.out);
   // What a killed run left: temporary files, and checkpoint files no committed manifest names.
   const stale = [...removeStaleTemps(opts.out), ...cleanCheckpointDir(join(opts.out, 'checkpoints'))];
   if (stale.length) notice(`tsgrad: removed ${stale.length} file(s) left by an interrupted run in ${opts.out}`);
-  if (cfg.modelFile) await importModelFile(cfg.modelFile.path);
-  if (!cfg.modelFile && !isBuiltinModel(cfg.model) && !isRegistered(cfg.model)) {
-    throw new RunConfigError(`unknown model ${JSON.stringify(cfg.model)}: expected a built-in (mlp, cnn, convnet, resnet, custom), a registered model (${registeredModels().join(', ')}), or --model-file FILE.js`);
-  }
 
   // Both splits may fall back to the embedded subset: say so once, not twice.
   const notices: string[] = [];
