@@ -4,3 +4,4 @@
 import './ref/index.js';
 import './wasm/index.js';
 import './native/index.js';
+import './webgpu/index.js';

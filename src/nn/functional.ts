@@ -10,6 +10,8 @@ import { shapesEqual } from '../core/shape.js';
 import { noGrad } from '../tensor/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sum } from '../ops/broadcast.js';
+import { to } from '../ops/cast.js';
+import { ne, where } from '../ops/elementwise.js';
 import { abs, add, div, exp, log, log1p, maximum, mul, neg, relu, rsqrt, sigmoid, square, sub } from '../ops/elementwise.js';
 import { avgPool2d, maxPool2d } from '../ops/conv.js';
 import { batchNormTrain, channelAffine } from '../ops/norm.js';
@@ -330,6 +332,7 @@ function classTargets(op: string, input: Tensor, target: Tensor, opts: ClassLoss
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) {
     throw new ShapeError(`${op}: weight must have one entry per class, [${C}], got ${fmtShape(weight.shape)}`);
   }
+  if (target.device !== 'cpu' || input.device !== 'cpu') return deviceClassTargets(input, target, ignore, weight);
   const wv = weight ? weight.toTypedArray() : null;
   const t = target.toTypedArray();
   const index = zeroed(expected, 'int32');
@@ -343,6 +346,18 @@ function classTargets(op: string, input: Tensor, target: Tensor, opts: ClassLoss
     w.data[i] = wv ? wv[c]! : 1;
     mask.data[i] = 1;
   }
+  return { index, w, mask };
+}
+
+/**
+ * classTargets on a GPU: built from ops so nothing is read back; targets out of range are
+ * not reported (PyTorch's CUDA kernels assert on the device instead).
+ */
+function deviceClassTargets(input: Tensor, target: Tensor, ignore: number, weight: Tensor | null): { index: Tensor; w: Tensor; mask: Tensor } {
+  const keep = ne(target, ignore);
+  const index = where(keep, target, 0);
+  const mask = to(keep, input.dtype);
+  const w = weight ? mul(gather(weight, 0, reshape(index, [-1])).reshape(target.shape), mask) : mask;
   return { index, w, mask };
 }
 

@@ -1,3 +1,4 @@
+import { checkDevice, type Device } from '../backend/device.js';
 import type { DType } from '../core/dtype.js';
 import { ShapeError, TsgradError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
@@ -322,10 +323,50 @@ export abstract class Module {
   }
 
   /**
-   * Converts every floating parameter and buffer to `dtype`, in place on the
-   * module (the Parameter objects are replaced, so build optimizers after).
+   * Moves every parameter, gradient and buffer to a device ('cpu', 'webgpu'), keeping the
+   * Parameter objects (optimizers built before keep working; their state follows on the
+   * next step), and/or converts every floating parameter and buffer to a dtype (the
+   * Parameter objects are replaced, so build optimizers after a dtype change). Moving
+   * from a GPU back to the CPU is asynchronous: use toAsync.
    */
-  to(dtype: DType): this {
+  to(target: DType | Device | { dtype?: DType; device?: Device }): this {
+    const { dtype, device } = moduleTarget(target);
+    if (device !== undefined) {
+      for (const t of this.deviceTensors()) t._moveTo(device);
+    }
+    if (dtype !== undefined) this.toDType(dtype);
+    return this;
+  }
+
+  /** Like to(), from any device (a GPU module comes back to the CPU). */
+  async toAsync(target: DType | Device | { dtype?: DType; device?: Device }): Promise<this> {
+    const { dtype, device } = moduleTarget(target);
+    if (device !== undefined) {
+      for (const t of this.deviceTensors()) await t._moveToAsync(device);
+    }
+    if (dtype !== undefined) this.toDType(dtype);
+    return this;
+  }
+
+  /** The device of the first parameter or buffer ('cpu' for a module without any). */
+  get device(): Device {
+    return this.deviceTensors()[0]?.device ?? 'cpu';
+  }
+
+  private deviceTensors(): Tensor[] {
+    const out: Tensor[] = [];
+    for (const m of this.modules()) {
+      const { params, buffers } = m.ownEntries();
+      for (const [, p] of params) {
+        out.push(p);
+        if (p.grad) out.push(p.grad);
+      }
+      for (const [, b] of buffers) out.push(b);
+    }
+    return out;
+  }
+
+  private toDType(dtype: DType): void {
     for (const m of this.modules()) {
       const self = m as unknown as Record<string, unknown>;
       const { params, buffers } = m.ownEntries();
@@ -336,7 +377,6 @@ export abstract class Module {
         if (b.dtype !== dtype && (b.dtype === 'float32' || b.dtype === 'float64')) self[name] = to(b, dtype);
       }
     }
-    return this;
   }
 
   /** Calls fn on every submodule (children first) and then on this module, like PyTorch's apply. */
@@ -420,4 +460,14 @@ export function checkNdim(layer: string, x: Tensor, allowed: readonly number[], 
   if (!allowed.includes(x.ndim)) {
     throw new ShapeError(`${layer}: expected a ${allowed.join('-d or ')}-d input ${what}, got shape ${fmtShape(x.shape)}`);
   }
+}
+
+const DEVICE_NAMES = new Set(['cpu', 'webgpu', 'cuda', 'mps', 'gpu', 'xpu']);
+
+function moduleTarget(target: DType | Device | { dtype?: DType; device?: Device }): { dtype?: DType; device?: Device } {
+  if (typeof target === 'object' && target !== null) {
+    return { ...(target.dtype !== undefined ? { dtype: target.dtype } : {}), ...(target.device !== undefined ? { device: checkDevice(target.device, 'Module.to') } : {}) };
+  }
+  if (DEVICE_NAMES.has(target) || /^(cuda|mps|xpu):\d+$/.test(target)) return { device: checkDevice(target, 'Module.to') };
+  return { dtype: target as DType };
 }

@@ -1,8 +1,9 @@
 import { DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import { isFloat, type DType } from '../core/dtype.js';
-import { record } from '../tensor/tape.js';
+import { noGrad, record } from '../tensor/tape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { be, contiguousRaw, empty } from './util.js';
+import { add, mul, neg, rsqrt, sub } from './elementwise.js';
+import { be, contiguousRaw, empty, zeroed } from './util.js';
 
 /**
  * The per-channel ops under BatchNorm, on x [N, C, ...] with channels in dim 1.
@@ -63,7 +64,13 @@ export function channelAffine(x: Tensor, a: Tensor, d: Tensor): Tensor {
     let gx: Tensor | null = null;
     if (need[0]) {
       gx = empty(x.shape, x.dtype);
-      be().channelAffine(g3, ac, vec(new Float64Array(c), x.dtype), as3d(gx));
+      be().channelAffine(g3, ac, zeroed([c], x.dtype, undefined, x.device), as3d(gx));
+    }
+    if (x.device !== 'cpu') {
+      if (!need[1] && !need[2]) return [gx, null, null];
+      const sgT = empty([c], x.dtype, undefined, x.device), sgxT = empty([c], x.dtype, undefined, x.device);
+      be().channelGradSums(g3, as3d(xc), zeroed([c], x.dtype, undefined, x.device), sgT, sgxT);
+      return [gx, need[1] ? sgxT : null, need[2] ? sgT : null];
     }
     const [sg, sgx] = need[1] || need[2] ? gradSums(g3, as3d(xc), vec(new Float64Array(c), x.dtype)) : [null, null];
     return [gx, sgx && need[1] ? vec(sgx, x.dtype) : null, sg && need[2] ? vec(sg, x.dtype) : null];
@@ -88,6 +95,7 @@ export interface BatchNormTrainResult {
  */
 export function batchNormTrain(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number): BatchNormTrainResult {
   const c = check('batchNorm', x, [weight, bias]);
+  if (x.device !== 'cpu') return batchNormTrainDevice(x, weight, bias, eps, c);
   const n = x.numel() / c;
   const xc = contiguousRaw(x);
   const x3 = as3d(xc);
@@ -113,6 +121,48 @@ export function batchNormTrain(x: Tensor, weight: Tensor | null, bias: Tensor | 
     const grads: (Tensor | null)[] = [gx];
     if (weight) grads.push(need[1] ? vec(sgx.map((s, i) => s * inv[i]!), x.dtype) : null);
     if (bias) grads.push(need[inputs.length - 1] ? vec(sg, x.dtype) : null);
+    return grads;
+  }, [xc]);
+  return { out: result, mean, variance };
+}
+
+/**
+ * batchNormTrain on a device: the same kernels and formulas, with the per-channel vectors kept
+ * on the device as [C] tensors (computed by unrecorded ops) so nothing is read back.
+ */
+function batchNormTrainDevice(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number, c: number): BatchNormTrainResult {
+  const n = x.numel() / c;
+  const dev = x.device;
+  const xc = contiguousRaw(x);
+  const x3 = as3d(xc);
+  const mean = empty([c], x.dtype, undefined, dev), variance = empty([c], x.dtype, undefined, dev);
+  be().channelStats(x3, mean, variance);
+  const { inv, a, d } = noGrad(() => {
+    const inv = rsqrt(add(variance, eps));
+    const a = weight ? mul(inv, weight.detach()) : inv;
+    const d = sub(bias ? bias.detach() : zeroed([c], x.dtype, undefined, dev), mul(mean, a));
+    return { inv, a, d };
+  });
+  const out = empty(x.shape, x.dtype, undefined, dev);
+  be().channelAffine(x3, a, d, as3d(out));
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const result = record('batchNorm', out, inputs, (g, need) => {
+    const g3 = as3d(contiguousRaw(g));
+    const sg = empty([c], x.dtype, undefined, dev), sgx = empty([c], x.dtype, undefined, dev);
+    be().channelGradSums(g3, x3, mean, sg, sgx);
+    let gx: Tensor | null = null;
+    if (need[0]) {
+      const { b, d2 } = noGrad(() => {
+        const b = mul(mul(mul(neg(a), inv), inv), mul(sgx, 1 / n));
+        const d2 = sub(mul(neg(a), mul(sg, 1 / n)), mul(b, mean));
+        return { b, d2 };
+      });
+      gx = empty(x.shape, x.dtype, undefined, dev);
+      be().channelAffine(g3, a, d2, as3d(gx), x3, b);
+    }
+    const grads: (Tensor | null)[] = [gx];
+    if (weight) grads.push(need[1] ? noGrad(() => mul(sgx, inv)) : null);
+    if (bias) grads.push(need[inputs.length - 1] ? sg : null);
     return grads;
   }, [xc]);
   return { out: result, mean, variance };

@@ -155,7 +155,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 /** Zeros shaped like `x` with `g` copied into the region `region(zeros)` selects: the gradient of a view op. */
 function scatterInto(x: Tensor, g: Tensor, region: (z: Tensor) => Tensor): Tensor {
-  const z = zeroed(x.shape, g.dtype);
+  const z = zeroed(x.shape, g.dtype, undefined, g.device);
   be().copy(g, region(z));
   return z;
 }

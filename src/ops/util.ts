@@ -2,7 +2,8 @@ import { allocStorage, allocUninitStorage, promoteTypes, type DType } from '../c
 import { contiguousStrides, numel } from '../core/shape.js';
 import { fmtShape } from '../core/errors.js';
 import type { Backend } from '../backend/backend.js';
-import { getBackend } from '../backend/registry.js';
+import { deviceImpl, wrapDeviceBuffer, type Device } from '../backend/device.js';
+import { kernels } from '../backend/router.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** A tensor or a plain number standing for a 0-d tensor. */
@@ -10,19 +11,23 @@ export type TensorLike = Tensor | number;
 
 /** The backend the next kernel runs on. */
 export function be(): Backend {
-  return getBackend();
+  return kernels();
 }
 
 /**
  * A new contiguous tensor for a kernel that writes every element; its initial
  * contents are undefined (see `zeroed` for kernels that add into their output).
  */
-export function empty(shape: readonly number[], dtype: DType, op?: string): Tensor {
+export function empty(shape: readonly number[], dtype: DType, op?: string, device: Device = 'cpu'): Tensor {
+  if (device !== 'cpu') return Tensor._onDevice(shape, dtype, device);
   return new Tensor(allocUninitStorage(dtype, numel(shape), `${op ?? 'tensor'} output of shape ${fmtShape(shape)}`), dtype, shape, contiguousStrides(shape), 0);
 }
 
 /** A new contiguous tensor of zeros, for kernels that add into their output. */
-export function zeroed(shape: readonly number[], dtype: DType, op?: string): Tensor {
+export function zeroed(shape: readonly number[], dtype: DType, op?: string, device: Device = 'cpu'): Tensor {
+  if (device !== 'cpu') {
+    return new Tensor(wrapDeviceBuffer(deviceImpl(device, 'zeros').alloc(dtype, numel(shape), true)), dtype, shape, contiguousStrides(shape), 0);
+  }
   return new Tensor(allocStorage(dtype, numel(shape), `${op ?? 'tensor'} output of shape ${fmtShape(shape)}`), dtype, shape, contiguousStrides(shape), 0);
 }
 

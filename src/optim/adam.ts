@@ -1,4 +1,4 @@
-import { getBackend } from '../backend/registry.js';
+import { kernels } from '../backend/router.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, stateBuffer, type ParamState, type ParamsArg } from './optimizer.js';
 
@@ -39,7 +39,7 @@ export function adamUpdate(param: Tensor, grad: Tensor, state: ParamState, h: Ad
   const stepSize = lr / (1 - b1 ** t);
   const bc2Sqrt = Math.sqrt(1 - b2 ** t);
   // A backend with a fused kernel (native: threaded, SIMD) does the same arithmetic in one pass.
-  const fused = getBackend().adamStep?.(param, grad, mT, vT, vmaxT, {
+  const fused = kernels().adamStep?.(param, grad, mT, vT, vmaxT, {
     lr, beta1: b1, beta2: b2, eps, weightDecay: wd, decoupled, maximize: h.maximize, stepSize, bc2Sqrt,
   });
   if (fused) return;

@@ -186,8 +186,11 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
 export function stateBuffer(state: ParamState, key: string, like: Tensor): Tensor {
   let t = state[key];
   if (!(t instanceof Tensor)) {
-    t = Tensor.empty(like.shape, like.dtype);
+    t = Tensor._onDevice(like.shape, like.dtype, like.device, true);
     state[key] = t;
+  } else if (t.device !== like.device) {
+    // The parameter moved (module.to(device)): its state follows.
+    t._moveTo(like.device);
   }
   return t;
 }

@@ -1,4 +1,4 @@
-import { getBackend } from '../backend/registry.js';
+import { kernels } from '../backend/router.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, stateBuffer, type ParamState, type ParamsArg } from './optimizer.js';
 
@@ -33,7 +33,7 @@ export function sgdUpdate(param: Tensor, grad: Tensor, state: ParamState, h: SGD
   const first = !('momentum_buffer' in state);
   const bufT = mu === 0 ? null : stateBuffer(state, 'momentum_buffer', param);
   // A backend with a fused kernel (native: threaded, SIMD) does the same arithmetic in one pass.
-  const fused = getBackend().sgdStep?.(param, grad, bufT, { lr, momentum: mu, dampening, weightDecay: wd, nesterov, maximize: h.maximize, firstStep: first });
+  const fused = kernels().sgdStep?.(param, grad, bufT, { lr, momentum: mu, dampening, weightDecay: wd, nesterov, maximize: h.maximize, firstStep: first });
   if (fused) return;
   if (bufT === null) {
     for (let i = 0; i < n; i++) p[po + i] = p[po + i]! - lr * (sign * g[go + i]! + wd * p[po + i]!);

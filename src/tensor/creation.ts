@@ -2,6 +2,7 @@ import { allocStorage, checkDType, isFloat, type DType, type Storage } from '../
 import { DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../core/rng.js';
 import { checkShape, numel } from '../core/shape.js';
+import { checkDevice, getDefaultDevice, type Device } from '../backend/device.js';
 import { getBackend } from '../backend/registry.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
@@ -9,6 +10,8 @@ import { Tensor, type NestedArray } from './tensor.js';
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** 'cpu' or 'webgpu'; default: getDefaultDevice() (the input's device for the *Like functions). */
+  device?: Device;
 }
 
 /** Options of the random creation functions. */
@@ -24,6 +27,9 @@ function toShape(op: string, s: ShapeLike): number[] {
 }
 
 function finish(t: Tensor, opts: TensorOptions | undefined): Tensor {
+  const device = opts?.device === undefined ? getDefaultDevice() : checkDevice(opts.device, 'tensor');
+  // Made on the CPU and uploaded once: creation is never the hot path of a GPU program.
+  if (device !== 'cpu') t._moveTo(device);
   if (opts?.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -116,17 +122,17 @@ export function ones(shape: ShapeLike, opts?: TensorOptions): Tensor {
 
 /** Zeros with the shape (and by default the dtype) of `t`. */
 export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...opts });
+  return full(t.shape, 0, { dtype: t.dtype, device: t.device, ...opts });
 }
 
 /** Ones with the shape (and by default the dtype) of `t`. */
 export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...opts });
+  return full(t.shape, 1, { dtype: t.dtype, device: t.device, ...opts });
 }
 
 /** `value` with the shape (and by default the dtype) of `t`. */
 export function fullLike(t: Tensor, value: number, opts?: TensorOptions): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...opts });
+  return full(t.shape, value, { dtype: t.dtype, device: t.device, ...opts });
 }
 
 /** Values from start (inclusive) to end (exclusive) by step; int32 when all are integers, else float32. */
@@ -189,7 +195,7 @@ export function randint(low: number, high: number, shape: ShapeLike, opts?: Rand
 }
 
 /** A random permutation of 0..n-1 (int32). */
-export function randperm(n: number, opts?: { generator?: Generator }): Tensor {
+export function randperm(n: number, opts?: { generator?: Generator; device?: Device }): Tensor {
   const p = (opts?.generator ?? defaultGenerator).permutation(n);
-  return Tensor.fromStorage(p, 'int32', [n]);
+  return finish(Tensor.fromStorage(p, 'int32', [n]), opts);
 }

@@ -2,6 +2,7 @@ import { allocStorage, isFloat, type DType, type Storage } from '../core/dtype.j
 import { AutogradError, DTypeError, IndexError, fmtShape } from '../core/errors.js';
 import { contiguousStrides, isContiguous, normalizeDim, numel } from '../core/shape.js';
 import type { View } from '../backend/backend.js';
+import { DeviceError, deviceBufferOf, deviceImpl, deviceOfStorage, wrapDeviceBuffer, type Device } from '../backend/device.js';
 import { getBackend } from '../backend/registry.js';
 import { formatTensor } from './format.js';
 import type { Node } from './tape.js';
@@ -51,6 +52,81 @@ export class Tensor implements View {
   /** A view of this tensor's storage with another layout; shares the version counter. */
   _view(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
     return new Tensor(this.data, this.dtype, shape, strides, offset, this._version);
+  }
+
+  /** Where the storage lives: 'cpu' or 'webgpu'. */
+  get device(): Device {
+    return deviceOfStorage(this.data);
+  }
+
+  /**
+   * @internal Moves the storage of this tensor (a whole, contiguous one) to `device` in place,
+   * keeping the object: module.to(device) uses it so optimizers keep their parameters.
+   * CPU -> device only; the way back is asynchronous (_moveToAsync).
+   */
+  _moveTo(device: Device): void {
+    if (this.device === device) return;
+    if (device === 'cpu') throw new DeviceError(`to('cpu'): a tensor on '${this.device}' is read back asynchronously: use await t.cpuAsync() (or await module.toAsync('cpu'))`);
+    const impl = deviceImpl(device, 'to');
+    const src = this.isContiguous() ? this.data.subarray(this.offset, this.offset + this.numel()) : this.toTypedArray();
+    (this as { data: Storage }).data = wrapDeviceBuffer(impl.upload(src, this.dtype));
+    (this as { strides: readonly number[] }).strides = contiguousStrides(this.shape);
+    (this as { offset: number }).offset = 0;
+  }
+
+  /** @internal The asynchronous counterpart of _moveTo: also brings device storage back to the CPU. */
+  async _moveToAsync(device: Device): Promise<void> {
+    if (this.device === device) return;
+    if (device !== 'cpu') {
+      if (this.device !== 'cpu') throw new DeviceError(`to: moving from '${this.device}' to '${device}' is not supported; go through 'cpu'`);
+      this._moveTo(device);
+      return;
+    }
+    const data = await this.dataAsync();
+    (this as { data: Storage }).data = data;
+    (this as { strides: readonly number[] }).strides = contiguousStrides(this.shape);
+    (this as { offset: number }).offset = 0;
+  }
+
+  /** A contiguous CPU copy of the elements, on any device (the way to read a GPU tensor). */
+  async dataAsync(): Promise<Storage> {
+    const buf = deviceBufferOf(this.data);
+    if (!buf) return this.toTypedArray();
+    const impl = deviceImpl(buf.device, 'dataAsync');
+    if (this.isContiguous()) return impl.download(buf, this.offset, this.numel());
+    const out = Tensor._onDevice(this.shape, this.dtype, buf.device);
+    impl.backend.copy(this, out);
+    return impl.download(deviceBufferOf(out.data)!, 0, this.numel());
+  }
+
+  /** The elements as nested arrays, on any device. */
+  async toArrayAsync(): Promise<NestedArray> {
+    return nest(await this.dataAsync(), this.shape, this.dtype === 'bool');
+  }
+
+  /** The single value of a one-element tensor, on any device. */
+  async itemAsync(): Promise<number> {
+    this.checkOne('itemAsync');
+    return (await this.dataAsync())[0]!;
+  }
+
+  /** @internal A fresh contiguous tensor with uninitialised storage on `device`. */
+  static _onDevice(shape: readonly number[], dtype: DType, device: Device, zero = false): Tensor {
+    if (device === 'cpu') return Tensor.empty(shape, dtype);
+    const impl = deviceImpl(device, 'empty');
+    return new Tensor(wrapDeviceBuffer(impl.alloc(dtype, numel(shape), zero)), dtype, shape, contiguousStrides(shape), 0);
+  }
+
+  private checkOne(op: string): void {
+    if (this.numel() !== 1) {
+      throw new IndexError(`${op}: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    }
+  }
+
+  private checkCpu(op: string, alt: string): void {
+    if (this.device !== 'cpu') {
+      throw new DeviceError(`${op}: the tensor is on '${this.device}', whose memory is read asynchronously: use await t.${alt}()`);
+    }
   }
 
   /** Number of dimensions. */
@@ -129,14 +205,14 @@ export class Tensor implements View {
 
   /** The single value of a one-element tensor, as a plain number. */
   item(): number {
-    if (this.numel() !== 1) {
-      throw new IndexError(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
-    }
+    this.checkOne('item');
+    this.checkCpu('item', 'itemAsync');
     return this.data[this.offset]!;
   }
 
   /** A contiguous typed-array copy of the elements, in row-major order. */
   toTypedArray(): Storage {
+    this.checkCpu('toTypedArray', 'dataAsync');
     if (this.isContiguous()) return this.data.slice(this.offset, this.offset + this.numel());
     const out = Tensor.empty(this.shape, this.dtype);
     getBackend().copy(this, out);
@@ -145,19 +221,8 @@ export class Tensor implements View {
 
   /** The elements as nested arrays (numbers; booleans for bool). */
   toArray(): NestedArray {
-    const flat = this.toTypedArray();
-    const asBool = this.dtype === 'bool';
-    let i = 0;
-    const build = (d: number): NestedArray => {
-      if (d === this.ndim) {
-        const v = flat[i++]!;
-        return asBool ? v !== 0 : v;
-      }
-      const out: NestedArray[] = [];
-      for (let k = 0; k < this.shape[d]!; k++) out.push(build(d + 1));
-      return out;
-    };
-    return build(0);
+    this.checkCpu('toArray', 'toArrayAsync');
+    return nest(this.toTypedArray(), this.shape, this.dtype === 'bool');
   }
 
   /**
@@ -171,6 +236,22 @@ export class Tensor implements View {
   /** PyTorch-style printout: values, then dtype (when not float32), gradient function or requiresGrad. */
   toString(): string {
     const suffix = this._gradFn ? [`gradFn=<${this._gradFn.name}>`] : this._requiresGrad ? ['requiresGrad=true'] : [];
+    if (this.device !== 'cpu') return `tensor(<on ${this.device}: await t.toArrayAsync() to read>, shape=${fmtShape(this.shape)}, dtype=${this.dtype}, device='${this.device}'${suffix.map((x) => `, ${x}`).join('')})`;
     return formatTensor(this.toTypedArray(), this.shape, this.dtype, suffix);
   }
+}
+
+/** Rebuilds nested arrays from row-major elements. */
+function nest(flat: Storage, shape: readonly number[], asBool: boolean): NestedArray {
+  let i = 0;
+  const build = (d: number): NestedArray => {
+    if (d === shape.length) {
+      const v = flat[i++]!;
+      return asBool ? v !== 0 : v;
+    }
+    const out: NestedArray[] = [];
+    for (let k = 0; k < shape[d]!; k++) out.push(build(d + 1));
+    return out;
+  };
+  return build(0);
 }
