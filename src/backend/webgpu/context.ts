@@ -26,6 +26,8 @@ let encoder: GPUCommandEncoder | null = null;
 let passes = 0;
 const pool = new Map<number, GPUBuffer[]>();
 let pooledBytes = 0;
+let freshBytes = 0;
+const GC_EVERY_BYTES = 2 ** 31;
 const POOL_LIMIT = 1 << 30;
 const pipelines = new Map<string, GPUComputePipeline>();
 
@@ -54,12 +56,22 @@ async function findGpu(): Promise<{ gpu: GPU; source: string } | null> {
   if (nav?.gpu) return { gpu: nav.gpu, source: 'navigator.gpu' };
   if (typeof process === 'undefined' || !process.versions?.node) return null;
   // The `webgpu` npm package (Dawn) is an optional dependency: imported by a computed name so
-  // that bundlers and type checks do not require it.
-  const name = 'webgpu';
+  // that bundlers and type checks do not require it. TSGRAD_DAWN_NODE names a dawn.node file
+  // instead (a machine without npm: see bench/gpu-run.sh).
+  type Dawn = { create(flags: string[]): GPU; globals?: Record<string, unknown> };
   try {
-    const mod = (await import(name)) as { create(flags: string[]): GPU; globals?: Record<string, unknown> };
+    const file = process.env?.['TSGRAD_DAWN_NODE'];
+    let mod: Dawn;
+    if (file) {
+      const modName = 'node:module';
+      const { createRequire } = (await import(modName)) as { createRequire(from: string): (id: string) => unknown };
+      mod = createRequire(import.meta.url)(file) as Dawn;
+    } else {
+      const name = 'webgpu';
+      mod = (await import(name)) as Dawn;
+    }
     if (mod.globals) Object.assign(globalThis, mod.globals);
-    return { gpu: mod.create([]), source: 'webgpu (Dawn)' };
+    return { gpu: mod.create([]), source: file ? `dawn.node (${file})` : 'webgpu (Dawn)' };
   } catch {
     return null;
   }
@@ -107,7 +119,16 @@ export function allocBuffer(dtype: DType, size: number, zero: boolean): GpuBuffe
   const free = pool.get(bytes);
   let buffer = free?.pop();
   if (buffer) pooledBytes -= bytes;
-  else buffer = gpu().createBuffer({ size: bytes, usage: STORAGE | COPY_SRC | COPY_DST });
+  else {
+    buffer = gpu().createBuffer({ size: bytes, usage: STORAGE | COPY_SRC | COPY_DST });
+    freshBytes += bytes;
+    // The garbage collector does not see GPU memory: after every 2 GiB of new buffers, collect
+    // (where the runtime allows it: node --expose-gc) so dead tensors return theirs to the pool.
+    if (freshBytes > GC_EVERY_BYTES) {
+      freshBytes = 0;
+      (globalThis as { gc?: () => void }).gc?.();
+    }
+  }
   if (zero) commandEncoder().clearBuffer(buffer);
   return new GpuBuffer(buffer, dtype, size, bytes);
 }
