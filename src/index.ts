@@ -13,7 +13,7 @@ export { setNumThreads, getNumThreads, nativeSimd, nativeLoadError } from './bac
 export { loadWasm, wasmLoadError } from './backend/wasm/index.js';
 export type { AdamStepParams, SgdStepParams } from './backend/backend.js';
 export { DeviceError, getDefaultDevice, setDefaultDevice, type Device } from './backend/device.js';
-export { initWebGPU, synchronize, webgpuInfo, webgpuReady, type WebGPUInfo } from './backend/webgpu/index.js';
+export { initWebGPU, synchronize, webgpuInfo, webgpuReady, webgpuStats, type WebGPUInfo } from './backend/webgpu/index.js';
 export { promoteTypes } from './core/dtype.js';
 export { Tensor, type NestedArray } from './tensor/tensor.js';
 export * from './tensor/creation.js';

@@ -1,5 +1,6 @@
 import { defaultGenerator, type Generator } from '../core/rng.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { checkDevice, type Device } from '../backend/device.js';
+import { Tensor } from '../tensor/tensor.js';
 import { defaultCollate, type Collated } from './collate.js';
 import { isBatchDataset, type Dataset } from './dataset.js';
 import { DataError } from './errors.js';
@@ -18,6 +19,8 @@ export interface DataLoaderOptions<T, B> {
   generator?: Generator;
   /** Applied to each batch's input (element 0 of a tuple batch, or the batch itself when it is a tensor), e.g. augmentation. */
   transform?: (x: Tensor) => Tensor;
+  /** Moves every tensor of each batch to this device ('webgpu'): batches are made on the CPU, then uploaded once. */
+  device?: Device;
 }
 
 /**
@@ -33,6 +36,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   readonly generator: Generator;
   private readonly collateFn: ((samples: T[]) => B) | null;
   private readonly transform: ((x: Tensor) => Tensor) | null;
+  readonly device: Device;
 
   constructor(readonly dataset: Dataset<T>, opts: DataLoaderOptions<T, B> = {}) {
     this.batchSize = opts.batchSize ?? 1;
@@ -42,6 +46,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     this.generator = opts.generator ?? defaultGenerator;
     this.collateFn = opts.collate ?? null;
     this.transform = opts.transform ?? null;
+    this.device = opts.device === undefined ? 'cpu' : checkDevice(opts.device, 'DataLoader');
   }
 
   /** Number of batches in one pass. */
@@ -67,7 +72,8 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       const samples = Array.from(idx, (i) => ds.get(i));
       batch = this.collateFn ? this.collateFn(samples) : (defaultCollate(samples) as B);
     }
-    return this.transform ? this.applyTransform(batch) : batch;
+    const out = this.transform ? this.applyTransform(batch) : batch;
+    return this.device === 'cpu' ? out : (moveBatch(out, this.device) as B);
   }
 
   private applyTransform(batch: B): B {
@@ -91,4 +97,11 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
+}
+
+/** A batch (a tensor, or an array of tensors and other values) with its tensors moved to `device`. */
+function moveBatch(batch: unknown, device: Device): unknown {
+  if (batch instanceof Tensor) return batch.device === device ? batch : batch.to(device);
+  if (Array.isArray(batch)) return batch.map((b) => moveBatch(b, device));
+  return batch;
 }

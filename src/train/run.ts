@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { TsgradError } from '../core/errors.js';
 import { Generator, manualSeed } from '../core/rng.js';
 import { getBackend } from '../backend/registry.js';
+import type { Device } from '../backend/device.js';
+import { initWebGPU } from '../backend/webgpu/index.js';
 import { DataLoader } from '../data/dataloader.js';
 import { TensorDataset } from '../data/dataset.js';
 import { loadDataset, type DatasetName, type LoadedDataset } from '../data/datasets.js';
@@ -68,6 +70,8 @@ export interface RunOptions {
   dataDir?: string;
   download?: boolean;
   progress?: ProgressMode | 'auto';
+  /** 'webgpu': train on a GPU (reads only at evaluation points); default 'cpu'. */
+  device?: Device;
   /** One-line notices (data fallback, resume); default stderr. */
   onNotice?: (msg: string) => void;
 }
@@ -226,9 +230,14 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
   xTest = normalizeImages(xTest, stats.mean, stats.std);
   if (xVal) xVal = normalizeImages(xVal, stats.mean, stats.std);
 
-  const trainLoader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: cfg.batchSize, shuffle: true, generator: new Generator(cfg.seed + 1), ...(transform ? { transform } : {}) });
-  const testLoader = new DataLoader(new TensorDataset(xTest, yTest), { batchSize: Math.max(cfg.batchSize, 500) });
-  const valLoader = xVal && yVal ? new DataLoader(new TensorDataset(xVal, yVal), { batchSize: Math.max(cfg.batchSize, 500) }) : undefined;
+  const device = opts.device ?? 'cpu';
+  if (device !== 'cpu' && !(await initWebGPU())) {
+    throw new TsgradError(`train: --device ${device}: no WebGPU adapter (in Node this needs the optional 'webgpu' package and a Vulkan, Metal or D3D12 driver; see docs/gpu.md)`);
+  }
+  const onDevice = device === 'cpu' ? {} : { device };
+  const trainLoader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: cfg.batchSize, shuffle: true, generator: new Generator(cfg.seed + 1), ...(transform ? { transform } : {}), ...onDevice });
+  const testLoader = new DataLoader(new TensorDataset(xTest, yTest), { batchSize: Math.max(cfg.batchSize, 500), ...onDevice });
+  const valLoader = xVal && yVal ? new DataLoader(new TensorDataset(xVal, yVal), { batchSize: Math.max(cfg.batchSize, 500), ...onDevice }) : undefined;
   const trainer = new Trainer({ model, lossFn: new CrossEntropyLoss(), optimizer, ...(scheduler ? { scheduler } : {}), generators: { augment: augGen } });
   const ckptDir = join(opts.out, 'checkpoints');
   if (opts.resume && canResume) {
@@ -240,7 +249,9 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
   } else writeFileAtomic(join(opts.out, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`, { makeDirs: true });
 
   const progress = createProgress({ mode: opts.progress ?? 'auto' });
-  const result = trainer.fit(trainLoader, testLoader, {
+  // The optimizer was built on the CPU parameters; module.to keeps them, so its state follows.
+  if (device !== 'cpu') model.to(device);
+  const fitOpts = {
     ...(cfg.epochs !== undefined ? { epochs: cfg.epochs } : {}),
     ...(cfg.maxSteps !== undefined ? { maxSteps: cfg.maxSteps } : {}),
     ...(cfg.evalFreq !== undefined ? { evalFreq: cfg.evalFreq } : {}),
@@ -250,7 +261,9 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     // The test set never chooses: validation loss, or without validation images the training loss.
     ...(valLoader ? { valLoader, monitor: 'valLoss' as const } : { monitor: 'trainLoss' as const }),
     progress,
-  });
+  };
+  const result = device === 'cpu' ? trainer.fit(trainLoader, testLoader, fitOpts) : await trainer.fitAsync(trainLoader, testLoader, fitOpts);
+  if (device !== 'cpu') await model.toAsync('cpu');
 
   const files = {
     config: join(opts.out, 'config.json'),
@@ -265,7 +278,7 @@ export async function runTraining(cfg: TrainConfig, opts: RunOptions): Promise<R
     finalTestAcc: result.testAcc.at(-1) ?? NaN,
     ...bestPoints(result, valLoader ? 'valLoss' : 'trainLoss'),
     dataset: { name: cfg.dataset, source: train.source, trainSize: yTrain.shape[0]!, valSize: yVal?.shape[0] ?? 0, testSize: yTest.shape[0]! },
-    backend: getBackend().name,
+    backend: device === 'cpu' ? getBackend().name : device,
     finishedAt: new Date().toISOString(),
   };
   // results.json last: its presence means the run finished and every other file is complete.

@@ -3,7 +3,11 @@ import { TsgradError } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../core/rng.js';
 import { Module } from '../nn/module.js';
 import { noGrad } from '../tensor/tape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { add, eq } from '../ops/elementwise.js';
+import { argmax } from '../ops/reduce.js';
+import { sum } from '../ops/broadcast.js';
+import { to } from '../ops/cast.js';
 import { CheckpointError, listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { isLayerModel, LayerModule, type LayerModel } from './layer-model.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
@@ -218,6 +222,36 @@ export class Trainer {
     });
   }
 
+  /**
+   * trainBatch for a model on a GPU: the loss and the correct count stay on the device (nothing is
+   * read back), so steps queue up without waiting; fitAsync reads them at its evaluation points.
+   */
+  trainBatchDevice(x: Tensor, y: Tensor): DeviceBatch {
+    this.model.train();
+    this.optimizer.zeroGrad();
+    const out = this.model.forward(x);
+    const loss = this.loss(out, y);
+    backward(loss);
+    this.optimizer.step();
+    this.state.step++;
+    return { loss: loss.detach(), correct: deviceCorrect(out, y), numSamples: x.shape[0] ?? 1 };
+  }
+
+  /** A CPU batch tensor moved to the model's device (a loader without `device` gives CPU batches). */
+  private onModelDevice(t: Tensor): Tensor {
+    const d = this.model.device;
+    return t.device === d || t.device !== 'cpu' ? t : t.to(d);
+  }
+
+  /** testBatch for a model on a GPU (values stay on the device). */
+  testBatchDevice(x: Tensor, y: Tensor): DeviceBatch {
+    this.model.eval();
+    return noGrad(() => {
+      const out = this.model.forward(x);
+      return { loss: this.loss(out, y), correct: deviceCorrect(out, y), numSamples: x.shape[0] ?? 1 };
+    });
+  }
+
   /** One pass of training over `loader` (all its batches). */
   trainEpoch(loader: BatchSource, progress: ProgressReporter = silentProgress): EpochResult {
     const acc = new Accumulator();
@@ -249,6 +283,46 @@ export class Trainer {
    * early stopping fires; evaluates at every epoch end (or every evalFreq steps) and returns the history.
    */
   fit(trainLoader: BatchSource, testLoader: BatchSource | null, opts: FitOptions = {}): FitResult {
+    if (this.model.device !== 'cpu') {
+      throw new TsgradError(`Trainer.fit: the model is on '${this.model.device}', whose values are read asynchronously: use await trainer.fitAsync(...)`);
+    }
+    const run = this.fitCore(trainLoader, testLoader, opts, false);
+    for (let r = run.next(); ; r = run.next()) {
+      if (r.done) return r.value;
+      r.value.resolveSync();
+    }
+  }
+
+  /**
+   * fit for a model on any device. On a GPU the steps run without reading anything back: losses
+   * and correct counts accumulate on the device and are read (awaited) only at evaluation
+   * points, where a non-finite loss is reported (it cannot be caught at the very step).
+   */
+  async fitAsync(trainLoader: BatchSource, testLoader: BatchSource | null, opts: FitOptions = {}): Promise<FitResult> {
+    const run = this.fitCore(trainLoader, testLoader, opts, this.model.device !== 'cpu');
+    for (let r = run.next(); ; r = run.next()) {
+      if (r.done) return r.value;
+      await r.value.resolve();
+    }
+  }
+
+  /** A checkpoint write as a pending task: on a GPU its tensors are read back first (asynchronously). */
+  private checkpointTask(dir: string, name: string, trainLoader: BatchSource, resumable = true): Pending {
+    return {
+      resolveSync: () => this.saveCheckpoint(dir, name, trainLoader, resumable),
+      resolve: async () => {
+        if (this.model.device === 'cpu') return this.saveCheckpoint(dir, name, trainLoader, resumable);
+        // Copies of the weights and optimizer state on the CPU, so the model keeps training on the GPU.
+        const weights = new Map<string, Tensor>();
+        for (const [k, t] of this.model.stateDict()) weights.set(k, await t.cpuAsync());
+        const optimizer = await cpuDeep(this.optimizer.stateDict());
+        this.writeCheckpoint(dir, name, trainLoader, weights, optimizer, resumable);
+      },
+    };
+  }
+
+  /** The loop of fit/fitAsync: yields tasks (device reads, checkpoint writes) that must finish before it goes on. */
+  private *fitCore(trainLoader: BatchSource, testLoader: BatchSource | null, opts: FitOptions, onDevice: boolean): Iterator<Pending, FitResult, undefined> {
     const maxSteps = opts.maxSteps;
     const epochs = opts.epochs ?? (maxSteps !== undefined ? Infinity : 1);
     checkPositiveInt('epochs', epochs, true);
@@ -272,11 +346,28 @@ export class Trainer {
     let window = new Accumulator();
     let stop: FitResult['stopReason'] | null = null;
 
-    const evaluate = (epochPos: number): void => {
+    const evaluate = function* (this: Trainer, epochPos: number): IterableIterator<Pending> {
+      yield window;
       const tr = window.result();
+      if (onDevice && !Number.isFinite(tr.loss)) {
+        throw new TrainingError(`Trainer: the mean training loss of steps ${r.step.at(-1) ?? 0}..${s.step} is ${tr.loss} (read at this evaluation point: on a GPU the loss is not read every step). Lower the learning rate, or check the inputs for NaN/Inf`);
+      }
       window = new Accumulator();
-      const va = valLoader ? this.testEpoch(valLoader, progress) : null;
-      const te = testLoader ? this.testEpoch(testLoader, progress) : null;
+      // On a GPU the sums stay on the device and are read once here (one read per loader).
+      const evalOn = function* (this: Trainer, loader: BatchSource, label: string): Generator<Pending, EpochResult, undefined> {
+        if (!onDevice) return this.testEpoch(loader, progress);
+        const acc = new Accumulator();
+        progress.start(label, loader.length ?? 0);
+        for (const [x, y] of loader) {
+          acc.addDevice(this.testBatchDevice(this.onModelDevice(x), this.onModelDevice(y)));
+          progress.tick(acc.numBatches, {});
+        }
+        progress.end();
+        yield acc;
+        return acc.result();
+      }.bind(this);
+      const va: EpochResult | null = valLoader ? yield* evalOn(valLoader, '  val') : null;
+      const te: EpochResult | null = testLoader ? yield* evalOn(testLoader, '  test') : null;
       if (va) {
         (r.valLoss ??= []).push(va.loss);
         (r.valAcc ??= []).push(va.accuracy);
@@ -306,27 +397,31 @@ export class Trainer {
           ` | ${r.wallTimeS.toFixed(1)} s`,
       );
       // best.* is resumable only when taken at an epoch end (after the epoch's schedule step).
-      if (improved && opts.checkpointDir) this.saveCheckpoint(opts.checkpointDir, 'best', trainLoader, epochPos === s.epoch);
+      if (improved && opts.checkpointDir) yield this.checkpointTask(opts.checkpointDir, 'best', trainLoader, epochPos === s.epoch);
       opts.onEpoch?.(r);
       if (opts.earlyStopping && s.sinceBest >= opts.earlyStopping.patience) stop = 'earlyStopping';
-    };
+    }.bind(this);
 
     while (stop === null && s.epoch < epochs && (maxSteps === undefined || s.step < maxSteps)) {
       progress.start(`epoch ${s.epoch + 1}${Number.isFinite(epochs) ? `/${epochs}` : ''}`, stepsPerEpoch ?? 0);
       let batchInEpoch = 0;
       let evaluatedAtEnd = false;
       for (const [x, y] of trainLoader) {
-        const b = this.trainBatch(x, y);
-        window.add(b);
         batchInEpoch++;
-        // Both numbers are running means since the last evaluation (not the last batch's loss beside a mean accuracy).
-        const run = window.result();
-        progress.tick(batchInEpoch, { loss: run.loss, acc: run.accuracy });
+        if (onDevice) {
+          window.addDevice(this.trainBatchDevice(this.onModelDevice(x), this.onModelDevice(y)));
+          progress.tick(batchInEpoch, {});
+        } else {
+          window.add(this.trainBatch(x, y));
+          // Both numbers are running means since the last evaluation (not the last batch's loss beside a mean accuracy).
+          const run = window.result();
+          progress.tick(batchInEpoch, { loss: run.loss, acc: run.accuracy });
+        }
         const atMax = maxSteps !== undefined && s.step >= maxSteps;
         const isLast = stepsPerEpoch !== undefined && batchInEpoch === stepsPerEpoch;
         if ((opts.evalFreq !== undefined && s.step % opts.evalFreq === 0) || (atMax && window.numBatches > 0)) {
           progress.end();
-          evaluate(s.epoch + (isLast ? 1 : stepsPerEpoch ? batchInEpoch / stepsPerEpoch : 0));
+          yield* evaluate(s.epoch + (isLast ? 1 : stepsPerEpoch ? batchInEpoch / stepsPerEpoch : 0));
           evaluatedAtEnd = isLast;
           if (stop === null && !atMax && !isLast) progress.start(`epoch ${s.epoch + 1}`, stepsPerEpoch ?? 0);
         }
@@ -340,8 +435,8 @@ export class Trainer {
       progress.end();
       s.epoch++;
       this.scheduler?.step();
-      if (!evaluatedAtEnd && (opts.evalFreq === undefined || window.numBatches > 0)) evaluate(s.epoch);
-      if (opts.checkpointDir && s.epoch % checkpointEvery === 0) this.saveCheckpoint(opts.checkpointDir, 'last', trainLoader);
+      if (!evaluatedAtEnd && (opts.evalFreq === undefined || window.numBatches > 0)) yield* evaluate(s.epoch);
+      if (opts.checkpointDir && s.epoch % checkpointEvery === 0) yield this.checkpointTask(opts.checkpointDir, 'last', trainLoader);
     }
     r.stopReason = stop ?? (maxSteps !== undefined && s.step >= maxSteps ? 'maxSteps' : 'epochs');
     r.numSteps = s.step;
@@ -359,16 +454,20 @@ export class Trainer {
    * `resumable` says whether it was taken at an epoch end, where fit can continue from it.
    */
   saveCheckpoint(dir: string, name = 'last', trainLoader?: BatchSource, resumable = true): void {
+    this.writeCheckpoint(dir, name, trainLoader, this.model.stateDict(), this.optimizer.stateDict(), resumable);
+  }
+
+  private writeCheckpoint(dir: string, name: string, trainLoader: BatchSource | undefined, weights: Map<string, Tensor>, optimizer: unknown, resumable: boolean): void {
     const gens: Record<string, number[]> = { default: defaultGenerator.getState() };
     if (trainLoader?.generator && trainLoader.generator !== defaultGenerator) gens['trainLoader'] = trainLoader.generator.getState();
     for (const [k, g] of Object.entries(this.generators)) gens[k] = g.getState();
     const st: CheckpointState = {
       trainer: { ...this.state, result: this.state.result },
-      optimizer: this.optimizer.stateDict(),
+      optimizer,
       scheduler: this.scheduler?.stateDict() ?? null,
       generators: gens,
     };
-    saveCheckpoint(dir, name, this.model.stateDict(), st, { resumable, epoch: this.state.epoch, step: this.state.step });
+    saveCheckpoint(dir, name, weights, st, { resumable, epoch: this.state.epoch, step: this.state.step });
   }
 
   /**
@@ -411,18 +510,79 @@ export class Trainer {
   }
 }
 
-/** Sums batch results into a mean loss and accuracy. */
-class Accumulator {
+/** Work the fit loop waits for: synchronously (fit, CPU) or awaited (fitAsync). */
+interface Pending {
+  resolveSync(): void;
+  resolve(): Promise<void>;
+}
+
+/** A copy of a state dict value with every tensor brought to the CPU. */
+async function cpuDeep(v: unknown): Promise<unknown> {
+  if (v instanceof Tensor) return v.cpuAsync();
+  if (Array.isArray(v)) return Promise.all(v.map(cpuDeep));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = await cpuDeep(x);
+    return out;
+  }
+  return v;
+}
+
+/** A batch's loss and correct count left on the model's device (trainBatchDevice). */
+export interface DeviceBatch {
+  /** Mean loss over the batch (0-d). */
+  loss: Tensor;
+  /** Correct argmax predictions (0-d int32). */
+  correct: Tensor;
+  numSamples: number;
+}
+
+/** Correct argmax predictions of [N, C] logits against labels [N], as a 0-d device tensor. */
+function deviceCorrect(output: Tensor, target: Tensor): Tensor {
+  return noGrad(() => {
+    if (output.ndim !== 2 || target.ndim !== 1 || output.shape[0] !== target.shape[0]) return to(sum(eq(target, -1)), 'int32').mul(0);
+    return sum(to(eq(argmax(output, 1), target), 'int32'));
+  });
+}
+
+/** Sums batch results into a mean loss and accuracy (on a device: as tensors, read by resolve()). */
+class Accumulator implements Pending {
   private lossSum = 0;
   private correct = 0;
   private samples = 0;
   numBatches = 0;
+  private lossT: Tensor | null = null;
+  private correctT: Tensor | null = null;
 
   add(b: BatchResult): void {
     this.lossSum += b.loss * b.numSamples;
     this.correct += b.numCorrect;
     this.samples += b.numSamples;
     this.numBatches++;
+  }
+
+  addDevice(b: DeviceBatch): void {
+    noGrad(() => {
+      const l = b.loss.mul(b.numSamples);
+      this.lossT = this.lossT ? add(this.lossT, l) : l;
+      this.correctT = this.correctT ? add(this.correctT, b.correct) : b.correct;
+    });
+    this.samples += b.numSamples;
+    this.numBatches++;
+  }
+
+  /** Reads the device sums (the one read-back of a window of steps). */
+  async resolve(): Promise<void> {
+    if (this.lossT) this.lossSum += await this.lossT.itemAsync();
+    if (this.correctT) this.correct += await this.correctT.itemAsync();
+    this.lossT = this.correctT = null;
+  }
+
+  /** resolve() for CPU tensors (fit's synchronous path). */
+  resolveSync(): void {
+    if (this.lossT) this.lossSum += this.lossT.item();
+    if (this.correctT) this.correct += this.correctT.item();
+    this.lossT = this.correctT = null;
   }
 
   result(): EpochResult {

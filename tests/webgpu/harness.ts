@@ -15,6 +15,25 @@ export const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 /** The flags that give headless Chromium a WebGPU adapter without a GPU. */
 export const WEBGPU_FLAGS = ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
+// The page imports the Trainer, whose module graph reaches Node built-ins (checkpoints) and
+// cli-progress; an import map points them at stubs that throw if called (the page never does).
+const STUBS: Record<string, string[]> = {
+  'node:fs': ['closeSync', 'fsyncSync', 'mkdirSync', 'openSync', 'renameSync', 'rmSync', 'writeSync', 'existsSync', 'readFileSync'],
+  'node:crypto': ['createHash'],
+  'node:path': ['dirname', 'join'],
+  'node:os': [],
+};
+
+function stubModule(name: string): string {
+  const names = STUBS[name] ?? [];
+  const body = names.map((n) => `export function ${n}() { throw new Error('${name}.${n} is not available in the browser test page'); }`);
+  if (name === 'node:os') body.push("export function endianness() { return 'LE'; }");
+  if (name === 'cli-progress') body.push('export default {};');
+  return body.join('\n');
+}
+
+const IMPORT_MAP = JSON.stringify({ imports: Object.fromEntries([...Object.keys(STUBS), 'cli-progress'].map((n) => [n, `/stub/${encodeURIComponent(n)}.js`])) });
+
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.html': 'text/html', '.map': 'application/json' };
 
 /** Runs the page and resolves with its report (rejects after `timeoutMs` or when Chromium exits first). */
@@ -45,7 +64,12 @@ export async function runPage(timeoutMs: number): Promise<PageReport> {
     }
     if (url.pathname === '/') {
       res.setHeader('content-type', 'text/html');
-      res.end(`<!doctype html><script type="module" src="${page}"></script>`);
+      res.end(`<!doctype html><script type="importmap">${IMPORT_MAP}</script><script type="module" src="${page}"></script>`);
+      return;
+    }
+    if (url.pathname.startsWith('/stub/')) {
+      res.setHeader('content-type', 'text/javascript');
+      res.end(stubModule(decodeURIComponent(url.pathname.slice(6, -3))));
       return;
     }
     const file = normalize(join(root, decodeURIComponent(url.pathname)));

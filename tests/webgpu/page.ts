@@ -4,7 +4,8 @@
 import '../../src/backend/ref/index.js';
 import '../../src/autograd/index.js';
 import { DeviceError, setDefaultDevice } from '../../src/backend/device.js';
-import { initWebGPU } from '../../src/backend/webgpu/index.js';
+import { initWebGPU, webgpuStats } from '../../src/backend/webgpu/index.js';
+import { Trainer } from '../../src/train/trainer.js';
 import { Generator } from '../../src/core/rng.js';
 import * as tc from '../../src/tensor/creation.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -110,12 +111,40 @@ async function training(report: PageReport): Promise<void> {
   const mlp = (): nn.Module => new nn.Sequential(new nn.Flatten(), new nn.Linear(64, 32, { generator: new Generator(3) }), new nn.Tanh(), new nn.Linear(32, 4, { generator: new Generator(4) }));
   const sgd = (m: nn.Module): optim.Optimizer<never> => new optim.SGD(m.parameters(), { lr: 0.05, momentum: 0.9 }) as unknown as optim.Optimizer<never>;
   const adam = (m: nn.Module): optim.Optimizer<never> => new optim.Adam(m.parameters(), { lr: 0.01 }) as unknown as optim.Optimizer<never>;
+  // The CNN has BatchNorm; its eval-mode forward (running statistics) runs on the GPU too.
   for (const [name, build, opt] of [['cnn+sgd', cnn, sgd], ['mlp+adam', mlp, adam]] as const) {
     const cpu = await train('cpu', build, x, y, opt, 15);
     const gpu = await train('webgpu', build, x, y, opt, 15);
     const worst = Math.max(...cpu.map((v, i) => Math.abs(v - gpu[i]!) / Math.max(1, Math.abs(v))));
     report.training.push({ name, cpu, gpu, worst });
   }
+}
+
+/** Trainer.fitAsync on the GPU against Trainer.fit on the CPU, counting read-backs. */
+async function trainer(report: PageReport): Promise<void> {
+  const g = new Generator(11);
+  const batches = (device: 'cpu' | 'webgpu'): [Tensor, Tensor][] => {
+    const gen = new Generator(5);
+    return Array.from({ length: 8 }, () => [tc.randn([16, 12], { generator: gen }).to(device), tc.randint(0, 3, [16], { generator: gen }).to(device)] as [Tensor, Tensor]);
+  };
+  void g;
+  const run = async (device: 'cpu' | 'webgpu'): Promise<{ loss: number[]; acc: number[]; testLoss: number[]; reads: number }> => {
+    const model = new nn.Sequential(new nn.Linear(12, 8, { generator: new Generator(1) }), new nn.ReLU(), new nn.Linear(8, 3, { generator: new Generator(2) }));
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    model.to(device);
+    const train = Object.assign(batches(device), { length: 8 });
+    const test = batches(device).slice(0, 2);
+    const t = new Trainer({ model, lossFn: (o, y) => nn.F.crossEntropy(o, y), optimizer: opt });
+    const before = webgpuStats().reads;
+    const r = device === 'cpu' ? t.fit(train, test, { epochs: 2 }) : await t.fitAsync(train, test, { epochs: 2 });
+    return { loss: r.trainLoss, acc: r.trainAcc, testLoss: r.testLoss, reads: webgpuStats().reads - before };
+  };
+  const cpu = await run('cpu');
+  const gpu = await run('webgpu');
+  const worst = Math.max(...cpu.loss.map((v, i) => Math.abs(v - gpu.loss[i]!)), ...cpu.testLoss.map((v, i) => Math.abs(v - gpu.testLoss[i]!)));
+  const sameAcc = cpu.acc.every((v, i) => v === gpu.acc[i]);
+  // 2 epochs x 8 steps: per evaluation point 2 reads for training (loss, correct) and 2 for the test pass.
+  report.api.push({ name: 'Trainer.fitAsync on webgpu', ok: worst < 1e-4 && sameAcc && gpu.reads <= 8, detail: `cpu ${JSON.stringify(cpu)} gpu ${JSON.stringify(gpu)} worst ${worst}` });
 }
 
 async function expectThrow(name: string, f: () => unknown, pattern: RegExp, report: PageReport): Promise<void> {
@@ -161,6 +190,7 @@ async function main(): Promise<void> {
     report.adapter = await initWebGPU();
     if (report.adapter) {
       await deviceApi(report);
+      await trainer(report);
       await opSuite(report);
       await training(report);
     }

@@ -165,8 +165,16 @@ export function uploadBuffer(src: Storage, dtype: DType): GpuBuffer {
   return new GpuBuffer(buffer, dtype, src.length, bytes);
 }
 
+const stats = { reads: 0, dispatches: 0 };
+
+/** Counters since initWebGPU: read-backs to the CPU and kernel dispatches (tests check that training does not read per step). */
+export function webgpuStats(): { reads: number; dispatches: number } {
+  return { ...stats };
+}
+
 /** Reads `count` elements from `offset` back to a typed array of the buffer's dtype. */
 export async function downloadBuffer(b: GpuBuffer, offset: number, count: number): Promise<Storage> {
+  stats.reads++;
   const bytes = bytesOf(count);
   const staging = gpu().createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
   if (count > 0) commandEncoder().copyBufferToBuffer(b.buffer, offset * 4, staging, 0, count * 4);
@@ -235,6 +243,7 @@ export function grid(groups: number): [number, number, number] {
  */
 export function dispatch(key: string, code: () => string, meta: Int32Array, buffers: readonly GPUBuffer[], groups: readonly [number, number, number]): void {
   const dev = gpu();
+  stats.dispatches++;
   const p = pipeline(key, code);
   const metaBuf = dev.createBuffer({ size: Math.max(16, meta.byteLength + 3 & ~3), usage: STORAGE, mappedAtCreation: true });
   new Int32Array(metaBuf.getMappedRange()).set(meta);

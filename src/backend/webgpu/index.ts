@@ -9,7 +9,7 @@ import { matmul } from './matmul.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { argReduce, channelGradSums, channelStats, reduce, softmax, softmaxBackward } from './reduce.js';
 
-export { initWebGPU, synchronize, webgpuInfo, webgpuReady, type WebGPUInfo } from './context.js';
+export { initWebGPU, synchronize, webgpuInfo, webgpuReady, webgpuStats, type WebGPUInfo } from './context.js';
 
 /** The WebGPU kernels (WGSL); views hold GPU buffers. Sums run in float32. */
 export const webgpuBackend: Backend = {

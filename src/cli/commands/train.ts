@@ -41,6 +41,7 @@ export const TRAIN_FLAGS = {
   download: flag.boolean('download missing official data files'),
   quiet: flag.boolean('no progress output', { short: 'q' }),
   'detect-anomaly': flag.boolean('stop at the first op whose forward or backward turns finite values into NaN/Inf, naming it (slow)'),
+  device: flag.choice('where to train: cpu, or webgpu (a GPU through WebGPU; see docs/gpu.md)', ['cpu', 'webgpu'] as const, { default: 'cpu' }),
 };
 
 /** Turns parsed flags into a run config, checking combinations parseArgs cannot. */
@@ -139,6 +140,7 @@ Examples:
         ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
         download: values.download,
         progress: values.quiet ? 'off' : 'auto',
+        device: values.device,
       });
       const res = r.result;
       process.stdout.write(
