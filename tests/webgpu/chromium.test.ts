@@ -21,7 +21,7 @@ describe('webgpu in headless Chromium', () => {
 
   it('device API: moves, async reads, and errors naming devices and async methods', () => {
     const bad = report.api.filter((a) => !a.ok).map((a) => `${a.name}: ${a.detail}`);
-    assert.ok(report.api.length >= 15, `only ${report.api.length} API checks ran`);
+    assert.ok(report.api.length >= 17, `only ${report.api.length} API checks ran`);
     assert.deepEqual(bad, []);
   });
 

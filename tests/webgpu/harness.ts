@@ -37,7 +37,7 @@ const IMPORT_MAP = JSON.stringify({ imports: Object.fromEntries([...Object.keys(
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.html': 'text/html', '.map': 'application/json' };
 
 /** Runs the page and resolves with its report (rejects after `timeoutMs` or when Chromium exits first). */
-export async function runPage(timeoutMs: number): Promise<PageReport> {
+export async function runPage(timeoutMs: number, query = ''): Promise<PageReport> {
   const root = normalize(REPO_ROOT);
   const page = '/' + relative(root, fileURLToPath(new URL('./page.js', import.meta.url)));
   const profile = mkdtempSync(join(tmpdir(), 'tsgrad-chromium-'));
@@ -62,7 +62,7 @@ export async function runPage(timeoutMs: number): Promise<PageReport> {
       });
       return;
     }
-    if (url.pathname === '/') {
+    if (url.pathname === '/' || url.pathname === '/index.html') {
       res.setHeader('content-type', 'text/html');
       res.end(`<!doctype html><script type="importmap">${IMPORT_MAP}</script><script type="module" src="${page}"></script>`);
       return;
@@ -87,7 +87,7 @@ export async function runPage(timeoutMs: number): Promise<PageReport> {
   // head of the log and its tail.
   let head = '';
   let log = '';
-  const child = spawn(CHROMIUM, [...WEBGPU_FLAGS, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(CHROMIUM, [...WEBGPU_FLAGS, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', `http://127.0.0.1:${port}/${query}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d: Buffer) => {
     if (head.length < 12000) head += d.toString();
     else log = (log + d.toString()).slice(-8000);

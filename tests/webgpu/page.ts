@@ -13,6 +13,7 @@ import * as ops from '../../src/ops/index.js';
 import * as nn from '../../src/nn/index.js';
 import * as optim from '../../src/optim/index.js';
 import { GPU_OPS, type GpuCase } from './ops.js';
+import { gemm, train as benchTrain, w4Net, w5Net } from '../../bench/gpu-cells.js';
 import type { PageReport } from './report.js';
 
 const GROUPS = ['elementwise', 'reduce', 'linalg', 'conv', 'shape', 'indexing'];
@@ -184,6 +185,18 @@ async function deviceApi(report: PageReport): Promise<void> {
   report.api.push({ name: 'module.toAsync(cpu)', ok: p0.device === 'cpu' && p0.toTypedArray().length === 6, detail: p0.device });
 }
 
+/** The cells of npm run bench:gpu at toy sizes (W5 only when the page URL asks: ?w5, it is slow on SwiftShader). */
+async function benchCells(report: PageReport): Promise<void> {
+  const g = await gemm(96, 0.05);
+  report.api.push({ name: 'bench:gpu W1 cell', ok: g.steps > 0 && g.maxErr < 1e-3 && g.gflops > 0, detail: JSON.stringify(g) });
+  const w4 = await benchTrain('W4', w4Net, [4, 1, 28, 28], 0.01, false, 0.05);
+  report.api.push({ name: 'bench:gpu W4 cell', ok: w4.steps > 0 && Number.isFinite(w4.lastLoss) && w4.samplesPerS > 0, detail: JSON.stringify(w4) });
+  if ((globalThis as { location?: { search: string } }).location?.search.includes('w5')) {
+    const w5 = await benchTrain('W5', w5Net, [2, 3, 32, 32], 1e-4, true, 0.05);
+    report.api.push({ name: 'bench:gpu W5 cell', ok: w5.steps > 0 && Number.isFinite(w5.lastLoss), detail: JSON.stringify(w5) });
+  }
+}
+
 async function main(): Promise<void> {
   const report: PageReport = { adapter: null, groups: [], training: [], api: [], error: null };
   try {
@@ -191,6 +204,7 @@ async function main(): Promise<void> {
     if (report.adapter) {
       await deviceApi(report);
       await trainer(report);
+      await benchCells(report);
       await opSuite(report);
       await training(report);
     }
