@@ -22,6 +22,24 @@ function uploaded(dev: DeviceImpl, v: View): View {
   return { data: wrapDeviceBuffer(dev.upload(cpuContiguous(v), v.dtype)), dtype: v.dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 };
 }
 
+// Uploaded scalars by device, dtype and value: ops pass the same few numbers (1, 0.5, the learning
+// rate...) every step, and kernels only read them.
+const scalars = new Map<string, Storage>();
+const SCALAR_CACHE = 512;
+
+function scalarOn(dev: DeviceImpl, value: number, dtype: View['dtype']): Storage {
+  const key = `${dev.name}:${dtype}:${Object.is(value, -0) ? '-0' : value}`;
+  let s = scalars.get(key);
+  if (!s) {
+    if (scalars.size >= SCALAR_CACHE) scalars.delete(scalars.keys().next().value!);
+    const src = allocStorage(dtype, 1);
+    src[0] = value;
+    s = wrapDeviceBuffer(dev.upload(src, dtype));
+    scalars.set(key, s);
+  }
+  return s;
+}
+
 /**
  * Picks the backend for one kernel call from where its views live: the CPU
  * backend when none is on a device; else that device's backend, after moving
@@ -50,7 +68,7 @@ function prepare(op: string, views: MaybeView[], outs: readonly number[], accumu
       (v as { data: Storage }).data = wrapDeviceBuffer(moved);
     } else if (v.data.length === 1) {
       // A CPU scalar (possibly broadcast with stride 0), as PyTorch allows next to GPU tensors.
-      views[i] = { data: wrapDeviceBuffer(dev.upload(v.data, v.dtype)), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: 0 };
+      views[i] = { data: scalarOn(dev, v.data[0]!, v.dtype), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: 0 };
     } else if (crossCopy) {
       views[i] = uploaded(dev, v);
     } else {
