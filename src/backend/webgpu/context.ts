@@ -11,14 +11,7 @@ export class GpuBuffer implements DeviceBuffer {
   constructor(readonly buffer: GPUBuffer, readonly dtype: DType, readonly length: number, readonly bytes: number) {}
 }
 
-/** What initWebGPU found. */
-export interface WebGPUInfo {
-  /** 'navigator.gpu' (browser) or 'webgpu (Dawn)' (Node). */
-  source: string;
-  vendor: string;
-  architecture: string;
-  description: string;
-}
+import type { WebGPUInfo } from './info.js';
 
 let device: GPUDevice | null = null;
 let info: WebGPUInfo | null = null;
