@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtinModules, createRequire } from 'node:module';
 import { REPO_ROOT } from '../helpers.js';
 import type { PageReport } from './report.js';
 
@@ -16,23 +17,22 @@ export const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 export const WEBGPU_FLAGS = ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
 // The page imports the Trainer, whose module graph reaches Node built-ins (checkpoints) and
-// cli-progress; an import map points them at stubs that throw if called (the page never does).
-const STUBS: Record<string, string[]> = {
-  'node:fs': ['closeSync', 'fsyncSync', 'mkdirSync', 'openSync', 'renameSync', 'rmSync', 'writeSync', 'existsSync', 'readFileSync'],
-  'node:crypto': ['createHash'],
-  'node:path': ['dirname', 'join'],
-  'node:os': [],
-};
+// cli-progress; an import map points every Node built-in at a stub whose functions throw if called
+// (the page never calls them). The stubs list each module's real exports, so a new import elsewhere
+// in the library never breaks the page.
+const require = createRequire(import.meta.url);
+const BUILTINS = builtinModules.filter((n) => !n.startsWith('_')).map((n) => `node:${n}`);
 
 function stubModule(name: string): string {
-  const names = STUBS[name] ?? [];
+  if (name === 'cli-progress') return 'export default {};';
+  const names = Object.keys(require(name) as object).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
   const body = names.map((n) => `export function ${n}() { throw new Error('${name}.${n} is not available in the browser test page'); }`);
-  if (name === 'node:os') body.push("export function endianness() { return 'LE'; }");
-  if (name === 'cli-progress') body.push('export default {};');
+  if (name === 'node:os') body.splice(body.findIndex((l) => l.includes(' endianness(')), 1, "export function endianness() { return 'LE'; }");
+  body.push('export default {};');
   return body.join('\n');
 }
 
-const IMPORT_MAP = JSON.stringify({ imports: Object.fromEntries([...Object.keys(STUBS), 'cli-progress'].map((n) => [n, `/stub/${encodeURIComponent(n)}.js`])) });
+const IMPORT_MAP = JSON.stringify({ imports: Object.fromEntries([...BUILTINS, 'cli-progress'].map((n) => [n, `/stub/${encodeURIComponent(n)}.js`])) });
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.html': 'text/html', '.map': 'application/json' };
 
