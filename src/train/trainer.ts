@@ -354,7 +354,7 @@ export class Trainer {
       }
       window = new Accumulator();
       // On a GPU the sums stay on the device and are read once here (one read per loader).
-      const evalOn = function* (this: Trainer, loader: BatchSource, label: string): Generator<Pending, EpochResult, undefined> {
+      const evalOn = function* (this: Trainer, loader: BatchSource, label: string): IterableIterator<Pending, EpochResult, undefined> {
         if (!onDevice) return this.testEpoch(loader, progress);
         const acc = new Accumulator();
         progress.start(label, loader.length ?? 0);
