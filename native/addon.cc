@@ -134,6 +134,19 @@ napi_value simd(napi_env env, napi_callback_info) {
   return r;
 }
 
+// The vector ISA the kernels run ('avx512', 'avx2' or 'portable'); with an argument 'host', the widest the CPU supports.
+napi_value isa(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg, r;
+  CHECK(napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr));
+  char which[8] = "";
+  size_t len = 0;
+  if (argc >= 1) napi_get_value_string_utf8(env, arg, which, sizeof which, &len);
+  const Isa chosen = std::strcmp(which, "host") == 0 ? host_isa() : active_isa();
+  CHECK(napi_create_string_utf8(env, isa_name(chosen), NAPI_AUTO_LENGTH, &r));
+  return r;
+}
+
 // Training allocates and frees the same large activation buffers every step. glibc serves blocks
 // over its mmap threshold with fresh mappings, so each step pays page faults and munmap for every
 // one of them; keeping them on the heap instead lets freed blocks be reused at once (a caching
@@ -155,6 +168,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"getNumThreads", nullptr, get_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"simd", nullptr, simd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"codes", nullptr, codes, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isa", nullptr, isa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return nullptr;
   return exports;

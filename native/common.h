@@ -51,8 +51,18 @@ template <typename F> void parallel_tasks_lambda(int parts, F&& f) {
       parts, [](void* c, int t, int p) { (*static_cast<F*>(c))(t, p); }, &f);
 }
 
-// ---- CPU features ----
+// ---- CPU features (threadpool.cc) ----
+// The vector ISA the kernels use, chosen once at load: the widest the CPU and OS support
+// (cpuid + XGETBV), lowered by TSGRAD_ISA=avx512|avx2|portable (TSGRAD_NATIVE_NO_SIMD=1 = portable).
+enum Isa { ISA_PORTABLE = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
+Isa active_isa();
+// The widest ISA this CPU and OS support, whatever TSGRAD_ISA says.
+Isa host_isa();
+const char* isa_name(Isa isa);
+// True when the AVX2+FMA paths run (also true on the AVX-512 path, which keeps AVX2 kernels it has no wider version of).
 bool has_avx2_fma();
+// True when the AVX-512 (F, DQ, BW, VL) paths run.
+bool has_avx512();
 
 }  // namespace tg
 
@@ -60,8 +70,10 @@ bool has_avx2_fma();
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define TG_X86 1
 #define TG_AVX2 __attribute__((target("avx2,fma")))
+#define TG_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 #else
 #define TG_X86 0
 #define TG_AVX2
+#define TG_AVX512
 #endif
 #define TG_INLINE inline __attribute__((always_inline))

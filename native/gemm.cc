@@ -179,6 +179,75 @@ void ukr_wasm_f64(int64_t K, const double* A, const double* B, double* C, int64_
 }
 #endif  // __wasm_simd128__
 
+#if TG_X86
+// ---- AVX-512 micro-kernels: RA A panels (6 rows each) x RB B panels (one zmm wide each) ----
+// The 2 x 2 block keeps 24 of the 32 zmm registers as accumulators (12 x 32 floats or 12 x 16
+// doubles): per k, two B loads and twelve broadcasts feed 24 independent FMAs, enough to fill
+// both 512-bit FMA pipes. Panels are the same packed MR x NR panels the AVX2 kernel reads, so
+// packing and pack_gemm_a's layout do not depend on the ISA; a panel's successor sits kc panels on.
+template <typename T> struct Z;
+template <> struct Z<float> {
+  using V = __m512;
+  TG_AVX512 static TG_INLINE V zero() { return _mm512_setzero_ps(); }
+  TG_AVX512 static TG_INLINE V load(const float* p) { return _mm512_load_ps(p); }
+  TG_AVX512 static TG_INLINE V loadu(const float* p) { return _mm512_loadu_ps(p); }
+  TG_AVX512 static TG_INLINE V bcast(const float* p) { return _mm512_set1_ps(*p); }
+  TG_AVX512 static TG_INLINE V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  TG_AVX512 static TG_INLINE V add(V a, V b) { return _mm512_add_ps(a, b); }
+  TG_AVX512 static TG_INLINE void storeu(float* p, V v) { _mm512_storeu_ps(p, v); }
+};
+template <> struct Z<double> {
+  using V = __m512d;
+  TG_AVX512 static TG_INLINE V zero() { return _mm512_setzero_pd(); }
+  TG_AVX512 static TG_INLINE V load(const double* p) { return _mm512_load_pd(p); }
+  TG_AVX512 static TG_INLINE V loadu(const double* p) { return _mm512_loadu_pd(p); }
+  TG_AVX512 static TG_INLINE V bcast(const double* p) { return _mm512_set1_pd(*p); }
+  TG_AVX512 static TG_INLINE V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  TG_AVX512 static TG_INLINE V add(V a, V b) { return _mm512_add_pd(a, b); }
+  TG_AVX512 static TG_INLINE void storeu(double* p, V v) { _mm512_storeu_pd(p, v); }
+};
+
+template <typename T, int RA, int RB>
+TG_AVX512 void ukr_avx512(int64_t K, const T* A, const T* B, T* C, int64_t ldc, bool acc) {
+  using ZT = Z<T>;
+  using V = typename ZT::V;
+  constexpr int MR = Blocking<T>::MR, NR = Blocking<T>::NR;
+  static_assert(NR * sizeof(T) == 64, "one zmm per panel row");
+  const int64_t pa = MR * K, pb = NR * K;  // distance between consecutive packed panels
+  V c[RA * MR][RB];
+#pragma GCC unroll 12
+  for (int i = 0; i < RA * MR; i++)
+#pragma GCC unroll 2
+    for (int j = 0; j < RB; j++) c[i][j] = ZT::zero();
+  for (int i = 0; i < RA * MR; i++) _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc), _MM_HINT_T0);
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < K; k++) {
+    V b[RB];
+#pragma GCC unroll 2
+    for (int j = 0; j < RB; j++) b[j] = ZT::load(B + j * pb);
+#pragma GCC unroll 2
+    for (int r = 0; r < RA; r++) {
+#pragma GCC unroll 6
+      for (int i = 0; i < MR; i++) {
+        const V a = ZT::bcast(A + r * pa + i);
+#pragma GCC unroll 2
+        for (int j = 0; j < RB; j++) c[r * MR + i][j] = ZT::fma(a, b[j], c[r * MR + i][j]);
+      }
+    }
+    A += MR;
+    B += NR;
+  }
+#pragma GCC unroll 12
+  for (int i = 0; i < RA * MR; i++) {
+#pragma GCC unroll 2
+    for (int j = 0; j < RB; j++) {
+      T* p = C + i * ldc + j * NR;
+      ZT::storeu(p, acc ? ZT::add(ZT::loadu(p), c[i][j]) : c[i][j]);
+    }
+  }
+}
+#endif
+
 template <typename T> using Ukr = void (*)(int64_t, const T*, const T*, T*, int64_t, bool);
 template <typename T> Ukr<T> pick_ukr();
 template <> Ukr<float> pick_ukr<float>() {
@@ -186,6 +255,7 @@ template <> Ukr<float> pick_ukr<float>() {
   return ukr_wasm_f32;
 #endif
 #if TG_X86
+  if (has_avx512()) return ukr_avx512<float, 1, 1>;
   if (has_avx2_fma()) return ukr_avx2_f32;
 #endif
   return ukr_generic<float>;
@@ -195,9 +265,28 @@ template <> Ukr<double> pick_ukr<double>() {
   return ukr_wasm_f64;
 #endif
 #if TG_X86
+  if (has_avx512()) return ukr_avx512<double, 1, 1>;
   if (has_avx2_fma()) return ukr_avx2_f64;
 #endif
   return ukr_generic<double>;
+}
+
+// The AVX-512 blocks of several panels, indexed [RA - 1][RB - 1] ([0][0] unused: the single tile is pick_ukr's); null without AVX-512.
+template <typename T> struct WideUkr {
+  Ukr<T> k[2][2] = {};
+  bool on = false;
+};
+template <typename T> WideUkr<T> pick_wide() {
+  WideUkr<T> w;
+#if TG_X86
+  if (has_avx512()) {
+    w.on = true;
+    w.k[0][1] = ukr_avx512<T, 1, 2>;
+    w.k[1][0] = ukr_avx512<T, 2, 1>;
+    w.k[1][1] = ukr_avx512<T, 2, 2>;
+  }
+#endif
+  return w;
 }
 
 // ---- packing (zero-padded to whole micro-tiles) ----
@@ -365,6 +454,7 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
     return;
   }
   const Ukr<T> ukr = pick_ukr<T>();
+  static const WideUkr<T> wide = pick_wide<T>();
   const int64_t kcMax = K < BL::KC ? K : BL::KC;
   const int64_t ncMax = N < BL::NC ? (N + NR - 1) / NR * NR : BL::NC;
   const int64_t mcMax = M < BL::MC ? (M + MR - 1) / MR * MR : BL::MC;
@@ -384,23 +474,36 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
         const T* pA = bufA;
         if (pa) pA = pa->data + pc * padded_rows<T>(pa->M) + (row0 + ic) * kc;
         else pack_a(mc, kc, A + ic * rsa + pc * csa, rsa, csa, bufA);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t nr = nc - jr < NR ? nc - jr : NR;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t mr = mc - ir < MR ? mc - ir : MR;
-            T* c = C + (ic + ir) * rsc + (jc + jr) * csc;
-            if (mr == MR && nr == NR && csc == 1) {
-              ukr(kc, pA + ir * kc, pb + jr * kc, c, rsc, acc);
-            } else {
-              // Edge or strided tile: compute into a scratch tile, then copy the valid part.
-              ukr(kc, pA + ir * kc, pb + jr * kc, tmp, NR, false);
-              for (int64_t i = 0; i < mr; i++)
-                for (int64_t j = 0; j < nr; j++) {
-                  T& dst = c[i * rsc + j * csc];
-                  dst = acc ? dst + tmp[i * NR + j] : tmp[i * NR + j];
-                }
+        // With AVX-512, blocks of up to 2 x 2 full panels go to one wide kernel call.
+        for (int64_t jr = 0; jr < nc;) {
+          const int64_t nb = wide.on && nc - jr >= 2 * NR ? 2 : 1;
+          for (int64_t ir = 0; ir < mc;) {
+            const int64_t na = wide.on && mc - ir >= 2 * MR ? 2 : 1;
+            const bool full = mc - ir >= MR && nc - jr >= NR;
+            if ((na > 1 || nb > 1) && full && csc == 1) {
+              wide.k[na - 1][nb - 1](kc, pA + ir * kc, pb + jr * kc, C + (ic + ir) * rsc + (jc + jr), rsc, acc);
+              ir += na * MR;
+              continue;
             }
+            for (int64_t jb = 0; jb < nb; jb++) {
+              const int64_t j0 = jr + jb * NR, nr = nc - j0 < NR ? nc - j0 : NR;
+              const int64_t mr = mc - ir < MR ? mc - ir : MR;
+              T* c = C + (ic + ir) * rsc + (jc + j0) * csc;
+              if (mr == MR && nr == NR && csc == 1) {
+                ukr(kc, pA + ir * kc, pb + j0 * kc, c, rsc, acc);
+              } else {
+                // Edge or strided tile: compute into a scratch tile, then copy the valid part.
+                ukr(kc, pA + ir * kc, pb + j0 * kc, tmp, NR, false);
+                for (int64_t i = 0; i < mr; i++)
+                  for (int64_t j = 0; j < nr; j++) {
+                    T& dst = c[i * rsc + j * csc];
+                    dst = acc ? dst + tmp[i * NR + j] : tmp[i * NR + j];
+                  }
+              }
+            }
+            ir += MR;
           }
+          jr += nb * NR;
         }
       }
     }

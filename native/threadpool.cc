@@ -8,11 +8,17 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <exception>
 #include <vector>
 
 #include "common.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 namespace tg {
 namespace {
@@ -225,18 +231,78 @@ void parallel_for(int64_t n, int64_t grain, RangeFn fn, void* ctx) {
       &s);
 }
 
-bool has_avx2_fma() {
+namespace {
+
 #if TG_X86
-  static int cached = -1;
-  if (cached < 0) {
-    const char* off = std::getenv("TSGRAD_NATIVE_NO_SIMD");
-    __builtin_cpu_init();
-    cached = (!(off && *off && *off != '0') && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
-  }
-  return cached == 1;
+// XCR0: which register states the OS saves on a context switch (XGETBV, valid when OSXSAVE is set).
+uint64_t xcr0() {
+  uint32_t lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return (uint64_t(hi) << 32) | lo;
+}
+#endif
+
+Isa detect_host_isa() {
+#if TG_X86
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return ISA_PORTABLE;
+  const bool fma = c & (1u << 12), osxsave = c & (1u << 27), avx = c & (1u << 28);
+  if (!osxsave || !avx || !fma) return ISA_PORTABLE;
+  const uint64_t xcr = xcr0();
+  if ((xcr & 0x6) != 0x6) return ISA_PORTABLE;  // XMM and YMM state
+  if (__get_cpuid_max(0, nullptr) < 7) return ISA_PORTABLE;
+  __cpuid_count(7, 0, a, b, c, d);
+  if (!(b & (1u << 5))) return ISA_PORTABLE;  // AVX2
+  const bool f = b & (1u << 16), dq = b & (1u << 17), bw = b & (1u << 30), vl = b & (1u << 31);
+  if (f && dq && bw && vl && (xcr & 0xe0) == 0xe0) return ISA_AVX512;  // opmask, ZMM0-15 upper halves, ZMM16-31
+  return ISA_AVX2;
 #else
-  return false;
+  return ISA_PORTABLE;
 #endif
 }
+
+Isa choose_isa() {
+  const Isa host = detect_host_isa();
+  const char* legacy = std::getenv("TSGRAD_NATIVE_NO_SIMD");
+  if (legacy && *legacy && std::strcmp(legacy, "0") != 0) return ISA_PORTABLE;
+  const char* env = std::getenv("TSGRAD_ISA");
+  if (!env || !*env) return host;
+  Isa want;
+  if (std::strcmp(env, "avx512") == 0) want = ISA_AVX512;
+  else if (std::strcmp(env, "avx2") == 0) want = ISA_AVX2;
+  else if (std::strcmp(env, "portable") == 0) want = ISA_PORTABLE;
+  else {
+    std::fprintf(stderr, "tsgrad: TSGRAD_ISA=%s is not one of avx512, avx2, portable; using %s\n", env, isa_name(host));
+    return host;
+  }
+  if (want > host) {
+    std::fprintf(stderr, "tsgrad: TSGRAD_ISA=%s but this CPU/OS supports at most %s; using %s\n", env, isa_name(host), isa_name(host));
+    return host;
+  }
+  return want;
+}
+
+}  // namespace
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case ISA_AVX512: return "avx512";
+    case ISA_AVX2: return "avx2";
+    default: return "portable";
+  }
+}
+
+Isa host_isa() {
+  static const Isa h = detect_host_isa();
+  return h;
+}
+
+Isa active_isa() {
+  static const Isa chosen = choose_isa();
+  return chosen;
+}
+
+bool has_avx2_fma() { return active_isa() >= ISA_AVX2; }
+bool has_avx512() { return active_isa() >= ISA_AVX512; }
 
 }  // namespace tg

@@ -9,7 +9,8 @@ export { TsgradError, ShapeError, DTypeError, IndexError, AutogradError } from '
 export { Generator, manualSeed, defaultGenerator } from './core/rng.js';
 export type { Backend, View, UnaryOp, BinaryOp, ReduceOp, Conv2dParams, Pool2dParams } from './backend/backend.js';
 export { getBackend, setBackend, listBackends, registerBackend } from './backend/registry.js';
-export { setNumThreads, getNumThreads, nativeSimd, nativeLoadError } from './backend/native/index.js';
+export type { NativeIsa } from './backend/native/index.js';
+export { setNumThreads, getNumThreads, nativeSimd, nativeIsa, nativeHostIsa, nativeLoadError } from './backend/native/index.js';
 export { loadWasm, wasmLoadError } from './backend/wasm/index.js';
 export type { AdamStepParams, SgdStepParams } from './backend/backend.js';
 export { DeviceError, getDefaultDevice, setDefaultDevice, type Device } from './backend/device.js';

@@ -79,6 +79,20 @@ test('native matmul on sizes past the cache blocks (threads, K > KC, M > MC)', {
   close(read(n), read(r), 1e-5, 1e-4, 'matmul broadcast batch');
 });
 
+test('native matmul on every wide micro-kernel block and its edges (AVX-512 takes 12 x 32 blocks)', { skip }, () => {
+  const rng = new Rng(14);
+  // Rows around multiples of 6 and 12, columns around 16 and 32 (8 and 16 in float64): full 2 x 2,
+  // 2 x 1 and 1 x 2 panel blocks beside partial tiles; K past one depth block so C accumulates.
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    for (const M of [6, 12, 18, 23, 36]) {
+      for (const N of [8, 16, 32, 40, 47, 64]) {
+        check(1, M, M === 23 ? 300 : 37, N, dtype, 'contiguous', M % 2 ? 'transposed' : 'contiguous', rng);
+      }
+    }
+  }
+  check(1, 120, 270, 200, 'float32', 'padded', 'contiguous', rng);
+});
+
 test('native matmul: empty and K = 0 products', { skip }, () => {
   const rng = new Rng(12);
   check(1, 0, 5, 3, 'float32', 'contiguous', 'contiguous', rng);

@@ -23,6 +23,8 @@ export interface NativeAddon {
   simd(): string;
   /** The kernel and sub-op codes compiled in, checked against the kernel table at load. */
   codes(): AddonCodes;
+  /** The vector ISA the kernels run ('avx512', 'avx2', 'portable'); isa('host'): the widest the CPU supports. */
+  isa?(which?: 'host'): string;
 }
 
 /** Why an addon's compiled codes disagree with the kernel table (kernels.ts), or '' when they agree. */

@@ -202,6 +202,21 @@ export function nativeSimd(): string | null {
   return loadAddon()?.simd() ?? null;
 }
 
+/** Which vector ISA path native kernels run ('avx512', 'avx2' or 'portable'; TSGRAD_ISA lowers it), or null without the addon. */
+export function nativeIsa(): NativeIsa | null {
+  const a = loadAddon();
+  return a?.isa ? (a.isa() as NativeIsa) : null;
+}
+
+/** The widest vector ISA path this CPU and OS support, whatever TSGRAD_ISA says, or null without the addon. */
+export function nativeHostIsa(): NativeIsa | null {
+  const a = loadAddon();
+  return a?.isa ? (a.isa('host') as NativeIsa) : null;
+}
+
+/** A native kernel ISA path, widest first. */
+export type NativeIsa = 'avx512' | 'avx2' | 'portable';
+
 // Preferred in Node; when the addon cannot load, selecting 'native' gives the wasm
 // backend (the same kernels compiled to wasm), or ref when that cannot load either,
 // and one line on stderr says which and why.
