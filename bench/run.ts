@@ -160,6 +160,9 @@ async function main(argv: string[]): Promise<number> {
       durationS: Math.round((Date.now() - started) / 1000),
       host: hostname(),
       cpu: cpuModel(),
+      // The native kernels' vector ISA path in this process (the workers report theirs in subjectInfo) and the widest the host has.
+      isa: tg.nativeIsa() ?? 'no native addon',
+      hostIsa: tg.nativeHostIsa() ?? 'no native addon',
       cores: availableParallelism(),
       threads: opts.threads,
       quick,
@@ -181,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
   };
   writeReport(out, report);
   const la = (v: number[]): string => v.map((x) => x.toFixed(2)).join(' ');
-  console.log(`\ntsgrad bench ${report.meta['date']} on ${report.meta['cpu']} (${opts.threads} threads), ${report.meta['durationS']} s; load average ${la(loadStart)} -> ${la(loadavg())}`);
+  console.log(`\ntsgrad bench ${report.meta['date']} on ${report.meta['cpu']} (${opts.threads} threads, native ISA ${report.meta['isa']} of host's ${report.meta['hostIsa']}), ${report.meta['durationS']} s; load average ${la(loadStart)} -> ${la(loadavg())}`);
   for (const [s, info] of Object.entries(infos)) console.log(`  ${s}: ${Object.entries(info as Record<string, unknown>).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   console.log('');
   console.log(renderReport(report));

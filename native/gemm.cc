@@ -289,6 +289,10 @@ template <typename T> WideUkr<T> pick_wide() {
   return w;
 }
 
+// Rows of A per cache block on the AVX-512 path. 96, 144, 240 and 384 measured alike per CPU-second
+// at n = 256..2048 on a Xeon with 48 KiB L1d / 2 MiB L2 (a busy machine); 144 is a multiple of 12 (whole 2-panel blocks).
+template <typename T> constexpr int64_t mc_avx512() { return Blocking<T>::MC; }
+
 // ---- packing (zero-padded to whole micro-tiles) ----
 
 // One full micro-panel of a row-major A (rows r0..r5, k contiguous): dst[k*6 + i] = r_i[k].
@@ -457,7 +461,8 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
   static const WideUkr<T> wide = pick_wide<T>();
   const int64_t kcMax = K < BL::KC ? K : BL::KC;
   const int64_t ncMax = N < BL::NC ? (N + NR - 1) / NR * NR : BL::NC;
-  const int64_t mcMax = M < BL::MC ? (M + MR - 1) / MR * MR : BL::MC;
+  const int64_t MCb = wide.on ? mc_avx512<T>() : BL::MC;
+  const int64_t mcMax = M < MCb ? (M + MR - 1) / MR * MR : MCb;
   T* bufB = packedB ? nullptr : static_cast<T*>(t_packB.get(sizeof(T) * kcMax * ncMax));
   T* bufA = pa ? nullptr : static_cast<T*>(t_packA.get(sizeof(T) * kcMax * mcMax));
   alignas(64) T tmp[MR * NR];
@@ -469,8 +474,8 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64
       const T* pb = bufB;
       if (packedB) pb = packedB + packed_b_offset<T>(N, K, jc, pc);
       else pack_b(kc, nc, B + pc * rsb + jc * csb, rsb, csb, bufB);
-      for (int64_t ic = 0; ic < M; ic += BL::MC) {
-        const int64_t mc = M - ic < BL::MC ? M - ic : BL::MC;
+      for (int64_t ic = 0; ic < M; ic += MCb) {
+        const int64_t mc = M - ic < MCb ? M - ic : MCb;
         const T* pA = bufA;
         if (pa) pA = pa->data + pc * padded_rows<T>(pa->M) + (row0 + ic) * kc;
         else pack_a(mc, kc, A + ic * rsa + pc * csa, rsa, csa, bufA);

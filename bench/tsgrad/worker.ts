@@ -25,7 +25,9 @@ function threadsInUse(): number | string {
 await serve({
   info() {
     const be = tg.setBackend(backendName);
-    return { subject: `tsgrad-${backendName}`, backend: be.name, node: process.version, threads: threadsInUse() };
+    // The native kernels' ISA path (TSGRAD_ISA can lower it), looked up optionally like the thread count.
+    const isa = backendName === 'native' ? optional<() => string | null>('nativeIsa')?.() ?? 'unknown' : 'n/a';
+    return { subject: `tsgrad-${backendName}`, backend: be.name, node: process.version, threads: threadsInUse(), isa };
   },
   async setup(spec, threads, seed) {
     const be = tg.setBackend(backendName);
