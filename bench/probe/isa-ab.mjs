@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, URL */
 // In-run A/B of the native GEMM on each ISA path against torch.mm, 2 threads:
 //   node bench/probe/isa-ab.mjs [n ...]   (needs dist/ built; /usr/bin/python3 with torch for the torch column)
 // Every round runs each subject once per size in a fresh child process, alternating, so a load
