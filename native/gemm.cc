@@ -185,6 +185,9 @@ void ukr_wasm_f64(int64_t K, const double* A, const double* B, double* C, int64_
 // doubles): per k, two B loads and twelve broadcasts feed 24 independent FMAs, enough to fill
 // both 512-bit FMA pipes. Panels are the same packed MR x NR panels the AVX2 kernel reads, so
 // packing and pack_gemm_a's layout do not depend on the ISA; a panel's successor sits kc panels on.
+// Every block shape sums each C element over k in the same order (one accumulator, k ascending), so
+// a product is bit-identical however threads split it into blocks (the gemm test checks 1 vs 3
+// threads); a second accumulator set for the 6-accumulator single tile would break that.
 template <typename T> struct Z;
 template <> struct Z<float> {
   using V = __m512;
